@@ -1,0 +1,108 @@
+# allybrief build.  `make demo` and `make check` are the README's quick start.
+#
+#   make            debug build of every program into build/debug/bin
+#   make MODE=asan  AddressSanitizer + UBSan build into build/asan
+#   make MODE=release optimized build into build/release
+#   make check      every test: unit (debug + asan), integration, fuzz smoke
+#   make demo       run the pipeline on samples/ and print the briefing
+#   make bench      optimized benchmarks, printed as a table
+#
+# Sources are found by wildcard: every .c under common/, proto/, producer/,
+# workers/, sink/ and tools/lib/ that is not a main goes into one static
+# library; each program links it.  Add a module by adding its file pair.
+
+MODE ?= debug
+CC ?= cc
+BUILD := build/$(MODE)
+PKGS := libczmq libzmq msgpack jansson libutf8proc libpcre2-8 sqlite3 libcurl expat
+WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(WARN) -Icommon -Iproto -Iproducer \
+    -Iworkers/normalize -Iworkers/extract -Isink -Itools/lib \
+    $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+
+ifeq ($(MODE),release)
+  MODE_CFLAGS := -O2 -DNDEBUG -march=native
+else ifeq ($(MODE),asan)
+  MODE_CFLAGS := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+  MODE_LDFLAGS := -fsanitize=address,undefined
+else ifeq ($(MODE),fuzz)
+  # libFuzzer harnesses in tests/fuzz link build/fuzz/libab.a (tests/fuzz/run.sh)
+  CC := clang
+  MODE_CFLAGS := -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
+  MODE_LDFLAGS := -fsanitize=fuzzer,address,undefined
+else
+  MODE_CFLAGS := -O0
+endif
+CFLAGS += $(BASE_CFLAGS) $(MODE_CFLAGS)
+LDFLAGS += $(MODE_LDFLAGS)
+
+MAINS := producer/main.c workers/main.c sink/main.c tools/allybrief.c tools/allybrief_sub.c
+LIB_SRC := $(filter-out $(MAINS),$(wildcard common/*.c proto/*.c producer/*.c \
+    workers/*.c workers/normalize/*.c workers/extract/*.c sink/*.c tools/lib/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB := $(BUILD)/libab.a
+
+PROGRAMS := $(BUILD)/bin/allybrief-producer $(BUILD)/bin/allybrief-worker \
+    $(BUILD)/bin/allybrief-sink $(BUILD)/bin/allybrief $(BUILD)/bin/allybrief-sub
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+INTEG_SRC := $(wildcard tests/integration/test_*.c)
+INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
+TEST_HELPER_SRC := $(wildcard tests/lib/*.c)
+
+.PHONY: all deps programs tests check unit integration demo bench clean fuzz
+all: programs
+programs: $(PROGRAMS)
+tests: $(UNIT_BIN) $(INTEG_BIN)
+
+deps:
+	@sh deploy/install-deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bin/allybrief-producer: $(BUILD)/obj/producer/main.o $(LIB)
+$(BUILD)/bin/allybrief-worker: $(BUILD)/obj/workers/main.o $(LIB)
+$(BUILD)/bin/allybrief-sink: $(BUILD)/obj/sink/main.o $(LIB)
+$(BUILD)/bin/allybrief: $(BUILD)/obj/tools/allybrief.o $(LIB)
+$(BUILD)/bin/allybrief-sub: $(BUILD)/obj/tools/allybrief_sub.o $(LIB)
+$(PROGRAMS):
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(TEST_HELPER_SRC) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/lib $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+$(BUILD)/tests/%: tests/integration/%.c $(TEST_HELPER_SRC) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/lib $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+# The whole suite; tests/run-all.sh prints one closing line "N passed, N failed".
+check: deps
+	@sh tests/run-all.sh
+
+unit: programs tests
+	@sh tests/run-unit.sh $(BUILD)
+
+integration: programs tests
+	@sh tests/run-integration.sh $(BUILD)
+
+demo: deps
+	@$(MAKE) --no-print-directory MODE=release programs
+	@build/release/bin/allybrief run samples -o demo-out
+	@echo; cat demo-out/briefing.md
+
+bench: deps
+	@sh bench/run.sh
+
+clean:
+	rm -rf build demo-out
+
+-include $(LIB_OBJ:.o=.d)

@@ -1,0 +1,57 @@
+/*  =========================================================================
+    ab_source - where articles come from, behind one interface
+
+    Each kind of input (a directory of files, JSON Lines on a file
+    descriptor, later feeds and a watched folder) is a leaf module that
+    fills in an ab_source_ops_t.  The producer's loop only ever calls
+    ab_source_next, polls ab_source_fd, and destroys: adding an input never
+    touches the loop.
+
+    Sources are pulled, not pushed: the producer asks for the next article
+    only while its queue has room, so a 100k-file directory or a fast pipe
+    cannot make it hold everything in memory at once.
+    =========================================================================
+*/
+#ifndef AB_SOURCE_H_INCLUDED
+#define AB_SOURCE_H_INCLUDED
+
+#include "ab_deadletter.h"
+#include "ab_msg.h"
+
+typedef enum {
+    AB_SOURCE_ARTICLE = 1,      //  *article_p holds a new article
+    AB_SOURCE_IDLE = 0,         //  nothing now; poll the fd or try later
+    AB_SOURCE_DONE = -1         //  exhausted for good
+} ab_source_status_t;
+
+typedef struct {
+    const char *kind;
+    //  Produce the next checked article (caller owns it).  Refused input is
+    //  dead-lettered inside, never returned.
+    ab_source_status_t (*next) (void *state, ab_article_t **article_p, ab_deadletter_t *dead);
+    //  File descriptor that becomes readable when next may have more, or -1
+    int (*fd) (void *state);
+    void (*destroy) (void **state_p);
+} ab_source_ops_t;
+
+typedef struct {
+    const ab_source_ops_t *ops;
+    void *state;
+    char *name;                 //  for progress lines, e.g. "dir:samples"
+    uint64_t articles;          //  articles produced so far
+} ab_source_t;
+
+//  Wrap a leaf's state; takes ownership of state.  NULL on no memory.
+ab_source_t *ab_source_new (const ab_source_ops_t *ops, void *state, const char *name);
+void ab_source_destroy (ab_source_t **self_p);
+ab_source_status_t ab_source_next (ab_source_t *self, ab_article_t **article_p, ab_deadletter_t *dead);
+int ab_source_fd (ab_source_t *self);
+
+//  Leaves.  Each returns NULL with a message in errbuf on failure.
+//  A directory of *.txt files (sorted by name), with manifest.jsonl
+//  metadata for files without a header.
+ab_source_t *ab_source_dir_new (const char *path, size_t max_body, char *errbuf, size_t errlen);
+//  JSON Lines read from fd (not closed); name labels it ("stdin").
+ab_source_t *ab_source_jsonl_new (int fd, const char *name, size_t max_body, char *errbuf, size_t errlen);
+
+#endif
