@@ -26,6 +26,10 @@ ifeq ($(MODE),release)
 else ifeq ($(MODE),asan)
   MODE_CFLAGS := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
   MODE_LDFLAGS := -fsanitize=address,undefined
+else ifeq ($(MODE),clang)
+  # the same code under clang's warnings (the suite builds it to keep both clean)
+  CC := clang
+  MODE_CFLAGS := -O1
 else ifeq ($(MODE),fuzz)
   # libFuzzer harnesses in tests/fuzz link build/fuzz/libab.a (tests/fuzz/run.sh)
   CC := clang

@@ -17,6 +17,7 @@ typedef struct {
     ab_article_t *article;
     char worker [64];       //  name of the worker holding it, "" if none
     int64_t sent_ms;
+    uint32_t sends;         //  deliveries so far in this process
 } flight_t;
 
 struct ab_dispatch_t {
@@ -269,7 +270,7 @@ ab_dispatch_pump (ab_dispatch_t *self, zlistx_t *given_up)
     while ((flight = zlistx_first (self->queue)) && (worker = s_worker_with_credit (self))) {
         zlistx_delete (self->queue, zlistx_cursor (self->queue));
         ab_article_t *article = flight->article;
-        if (article->attempt >= self->options.max_attempts) {
+        if (flight->sends >= self->options.max_attempts) {
             flight->article = NULL;         //  the caller takes it
             zhashx_delete (self->flights, article->id);
             if (self->journal)
@@ -278,7 +279,7 @@ ab_dispatch_pump (ab_dispatch_t *self, zlistx_t *given_up)
             zlistx_add_end (given_up, article);
             continue;
         }
-        article->attempt++;
+        article->attempt = ++flight->sends;
         zmsg_t *msg = ab_article_encode (article);
         if (!msg)
             break;
@@ -287,7 +288,7 @@ ab_dispatch_pump (ab_dispatch_t *self, zlistx_t *given_up)
             //  Unroutable (worker vanished) or full: put it back and let
             //  the dead-worker check sort out the worker
             zmsg_destroy (&msg);
-            article->attempt--;
+            flight->sends--;
             s_requeue (self, flight);
             worker->credit = 0;
             break;
@@ -296,7 +297,7 @@ ab_dispatch_pump (ab_dispatch_t *self, zlistx_t *given_up)
         snprintf (flight->worker, sizeof flight->worker, "%s", worker->name);
         flight->sent_ms = now;
         self->stats.sent++;
-        if (article->attempt > 1)
+        if (flight->sends > 1)
             self->stats.redelivered++;
     }
 }

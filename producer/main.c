@@ -258,7 +258,7 @@ main (int argc, char *argv [])
     int64_t next_progress = ab_mono_ms () + 1000;
     int64_t next_stats = options.stats_seconds? ab_mono_ms () + options.stats_seconds * 1000: INT64_MAX;
     int64_t next_sync = ab_mono_ms () + 50;
-    uint64_t last_acked = UINT64_MAX;
+    uint64_t last_progress = UINT64_MAX;
     while (rc == 0 && !zsys_interrupted) {
         //  Pull from the sources while the queue has room
         bool more_now = false;
@@ -331,10 +331,13 @@ main (int argc, char *argv [])
             next_sync = now + 50;
         }
         if (now >= next_progress) {
+            //  A line only when something moved, so an idle producer is quiet
             const ab_dispatch_stats_t *stats = ab_dispatch_stats (dispatch);
-            if (stats->acked != last_acked || ab_dispatch_queued (dispatch))
+            uint64_t progress = stats->accepted + stats->sent + stats->acked
+                              + ab_deadletter_total (dead) + ab_dispatch_workers (dispatch);
+            if (progress != last_progress)
                 s_print_progress (dispatch, dead, sources, source_count, false);
-            last_acked = stats->acked;
+            last_progress = progress;
             next_progress = now + 1000;
         }
         if (now >= next_stats) {

@@ -220,11 +220,20 @@ s_run (int argc, char *argv [])
             ab_error ("the sink stopped unexpectedly (status %d)", status);
             rc = 1;
         }
-        for (long index = 0; index < workers; index++)
+        long alive = 0;
+        for (long index = 0; index < workers; index++) {
             if (done == worker_pids [index]) {
                 ab_warn ("worker %ld stopped (status %d)", index + 1, status);
                 worker_pids [index] = 0;
             }
+            alive += worker_pids [index] > 0;
+        }
+        //  Without workers nothing more can reach the briefing: say so
+        //  rather than wait forever (the journal keeps the articles)
+        if (alive == 0 && rc == 0) {
+            ab_error ("every worker has stopped; see the errors above");
+            rc = 1;
+        }
     }
     s_stop (producer, 10000);
     for (long index = 0; index < workers; index++)

@@ -1,0 +1,242 @@
+/*  =========================================================================
+    test_pipeline - the real programs, end to end, on ipc:// in a temp dir
+
+    Starts allybrief-sink, two allybrief-workers and allybrief-producer as
+    separate processes, feeds a corpus, and checks the briefing they write.
+    Runs on samples/ always and on ../shared/seeds when that exists.
+    =========================================================================
+*/
+#include "ab_intake.h"
+#include "ab_testutil.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <czmq.h>
+
+typedef struct {
+    ab_procs_t *procs;
+    char *dir;
+    char *log;
+    char endpoints [5][256];    //  work, ack, results, pub, snapshot
+} fixture_t;
+
+static int
+s_setup (void **state)
+{
+    fixture_t *self = calloc (1, sizeof *self);
+    self->procs = ab_procs_new ();
+    self->dir = ab_test_tempdir ();
+    self->log = zsys_sprintf ("%s/log.txt", self->dir);
+    const char *names [] = { "work", "ack", "results", "pub", "snapshot" };
+    for (int index = 0; index < 5; index++)
+        snprintf (self->endpoints [index], sizeof self->endpoints [index], "ipc://%s/%s",
+                  self->dir, names [index]);
+    *state = self;
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    fixture_t *self = *state;
+    ab_procs_destroy (&self->procs);
+    ab_test_rmtree (self->dir);
+    free (self->dir);
+    zstr_free (&self->log);
+    free (self);
+    return 0;
+}
+
+//  Start sink + workers, run the producer on input until it exits, stop
+//  the rest; returns the parsed briefing.json (caller owns).
+static json_t *
+s_run_pipeline (fixture_t *self, const char *input, const char *stdin_path, int workers)
+{
+    char out [512], db [512], journal [512], dead [512];
+    snprintf (out, sizeof out, "%s/out", self->dir);
+    snprintf (db, sizeof db, "%s/sink.db", self->dir);
+    snprintf (journal, sizeof journal, "%s/producer.journal", self->dir);
+    snprintf (dead, sizeof dead, "%s/dead.jsonl", self->dir);
+    const char *sink_args [] = { "--results", self->endpoints [2], "--pub", self->endpoints [3],
+                                 "--snapshot", self->endpoints [4], "--ack", self->endpoints [1],
+                                 "--out", out, "--state", db, "--write-interval", "50", NULL };
+    pid_t sink = ab_procs_start (self->procs, "allybrief-sink", sink_args, self->log, NULL);
+    assert_true (sink > 0);
+    pid_t worker_pids [8];
+    for (int index = 0; index < workers; index++) {
+        const char *worker_args [] = { "--work", self->endpoints [0], "--results", self->endpoints [2],
+                                       "-q", NULL };
+        worker_pids [index] = ab_procs_start (self->procs, "allybrief-worker", worker_args, self->log, NULL);
+        assert_true (worker_pids [index] > 0);
+    }
+    const char *producer_args [] = { "--work", self->endpoints [0], "--ack", self->endpoints [1],
+                                     "--journal", journal, "--dead-letter", dead, "--exit-when-done",
+                                     stdin_path? "--stdin": input, stdin_path? input: NULL, NULL };
+    pid_t producer = ab_procs_start (self->procs, "allybrief-producer", producer_args, self->log, stdin_path);
+    assert_true (producer > 0);
+    int status = ab_procs_wait (self->procs, producer, 60000);
+    if (status != 0)
+        ab_test_show_log (self->log);
+    assert_int_equal (status, 0);
+    for (int index = 0; index < workers; index++)
+        assert_int_equal (ab_procs_stop (self->procs, worker_pids [index], 10000), 0);
+    assert_int_equal (ab_procs_stop (self->procs, sink, 10000), 0);
+    char path [600];
+    snprintf (path, sizeof path, "%s/briefing.md", out);
+    char *markdown = ab_test_read (path);
+    assert_non_null (markdown);
+    assert_non_null (strstr (markdown, "Conflicts"));
+    free (markdown);
+    snprintf (path, sizeof path, "%s/briefing.json", out);
+    json_t *briefing = ab_test_load_json (path);
+    assert_non_null (briefing);
+    return briefing;
+}
+
+//  Collect the ids of every article cited anywhere in the briefing
+static void
+s_collect_article_ids (json_t *node, bool in_articles, zhashx_t *ids)
+{
+    const char *key;
+    json_t *value;
+    size_t index;
+    if (json_is_object (node)) {
+        const char *id = json_string_value (json_object_get (node, "id"));
+        if (in_articles && id)
+            zhashx_update (ids, id, (void *) 1);
+        json_object_foreach (node, key, value)
+            s_collect_article_ids (value, streq (key, "articles"), ids);
+    }
+    else
+    if (json_is_array (node))
+        json_array_foreach (node, index, value)
+            s_collect_article_ids (value, in_articles, ids);
+}
+
+static size_t
+s_cited_articles (json_t *briefing)
+{
+    zhashx_t *ids = zhashx_new ();
+    s_collect_article_ids (json_object_get (briefing, "items"), false, ids);
+    size_t count = zhashx_size (ids);
+    zhashx_destroy (&ids);
+    return count;
+}
+
+static void
+test_samples_end_to_end (void **state)
+{
+    fixture_t *self = *state;
+    json_t *briefing = s_run_pipeline (self, "samples", NULL, 2);
+    assert_string_equal (json_string_value (json_object_get (briefing, "schema")), "allybrief.briefing/1");
+    json_t *summary = json_object_get (briefing, "summary");
+    assert_int_equal (json_integer_value (json_object_get (summary, "articles")), 14);
+    assert_true (json_array_size (json_object_get (briefing, "items")) >= 10);
+    size_t cited = s_cited_articles (briefing);
+    printf ("samples: %zu items from %zu cited articles\n",
+            json_array_size (json_object_get (briefing, "items")), cited);
+    assert_true (cited >= 8);
+    json_decref (briefing);
+    //  Nothing in the demo corpus is bad input
+    char dead [512];
+    snprintf (dead, sizeof dead, "%s/dead.jsonl", self->dir);
+    char *text = ab_test_read (dead);
+    assert_true (!text || !*text);
+    free (text);
+}
+
+static void
+test_stdin_end_to_end (void **state)
+{
+    fixture_t *self = *state;
+    json_t *briefing = s_run_pipeline (self, "samples/stdin.jsonl", "samples/stdin.jsonl", 1);
+    json_t *summary = json_object_get (briefing, "summary");
+    assert_int_equal (json_integer_value (json_object_get (summary, "articles")), 3);
+    assert_true (s_cited_articles (briefing) >= 2);
+    json_decref (briefing);
+}
+
+static void
+test_seeds_end_to_end (void **state)
+{
+    fixture_t *self = *state;
+    const char *seeds = ab_test_seeds_dir ();
+    if (!seeds) {
+        printf ("seeds: ../shared/seeds not present, skipped\n");
+        skip ();
+    }
+    printf ("seeds: running on %s\n", seeds);
+    json_t *briefing = s_run_pipeline (self, seeds, NULL, 2);
+    json_t *summary = json_object_get (briefing, "summary");
+    assert_int_equal (json_integer_value (json_object_get (summary, "articles")), 5);
+    size_t cited = s_cited_articles (briefing);
+    printf ("seeds: claims from %zu of 5 articles\n", cited);
+    assert_true (cited >= 3);
+    json_decref (briefing);
+}
+
+static void
+test_launcher_runs_samples (void **state)
+{
+    fixture_t *self = *state;
+    char out [512];
+    snprintf (out, sizeof out, "%s/launch", self->dir);
+    const char *args [] = { "run", "-w", "2", "-q", "-o", out, "samples", NULL };
+    pid_t launcher = ab_procs_start (self->procs, "allybrief", args, self->log, NULL);
+    int status = ab_procs_wait (self->procs, launcher, 90000);
+    if (status != 0)
+        ab_test_show_log (self->log);
+    assert_int_equal (status, 0);
+    char path [600];
+    snprintf (path, sizeof path, "%s/briefing.json", out);
+    json_t *briefing = ab_test_load_json (path);
+    assert_non_null (briefing);
+    assert_true (s_cited_articles (briefing) >= 8);
+    json_decref (briefing);
+    char *log = ab_test_read (self->log);
+    assert_non_null (strstr (log, "briefing.md"));
+    free (log);
+}
+
+//  Every program answers --help with 0 and bad usage with 2 and a message
+static void
+test_programs_usage (void **state)
+{
+    fixture_t *self = *state;
+    const char *programs [] = { "allybrief-producer", "allybrief-worker", "allybrief-sink",
+                                "allybrief-sub", "allybrief" };
+    for (size_t index = 0; index < 5; index++) {
+        const char *help [] = { "--help", NULL };
+        pid_t pid = ab_procs_start (self->procs, programs [index], help, self->log, NULL);
+        assert_int_equal (ab_procs_wait (self->procs, pid, 10000), 0);
+        const char *bad [] = { "--no-such-option", NULL };
+        pid = ab_procs_start (self->procs, programs [index], bad, self->log, NULL);
+        assert_int_equal (ab_procs_wait (self->procs, pid, 10000), 2);
+    }
+    //  A bad endpoint is refused with a clear message
+    const char *bad_endpoint [] = { "--results", "nonsense://x", "--out", self->dir, NULL };
+    pid_t sink = ab_procs_start (self->procs, "allybrief-sink", bad_endpoint, self->log, NULL);
+    assert_int_equal (ab_procs_wait (self->procs, sink, 10000), 2);
+    const char *missing_dir [] = { "/nonexistent/articles", NULL };
+    pid_t producer = ab_procs_start (self->procs, "allybrief-producer", missing_dir, self->log, NULL);
+    assert_int_equal (ab_procs_wait (self->procs, producer, 10000), 2);
+    char *log = ab_test_read (self->log);
+    assert_non_null (strstr (log, "cannot bind --results nonsense://x"));
+    assert_non_null (strstr (log, "cannot read directory /nonexistent/articles"));
+    free (log);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test_setup_teardown (test_programs_usage, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_samples_end_to_end, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_stdin_end_to_end, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_seeds_end_to_end, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_launcher_runs_samples, s_setup, s_teardown),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

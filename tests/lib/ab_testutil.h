@@ -1,0 +1,51 @@
+/*  =========================================================================
+    ab_testutil - real processes, temp directories and files for tests
+
+    Integration tests start the real programs.  Every process started here
+    is remembered in an ab_procs_t and killed by ab_procs_destroy, which the
+    tests call from their cmocka teardown, so a failing assertion never
+    leaves a process behind.
+    =========================================================================
+*/
+#ifndef AB_TESTUTIL_H_INCLUDED
+#define AB_TESTUTIL_H_INCLUDED
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+typedef struct ab_procs_t ab_procs_t;
+
+ab_procs_t *ab_procs_new (void);
+//  SIGKILL and reap every process still running, then free.
+void ab_procs_destroy (ab_procs_t **self_p);
+
+//  Start bin_dir/program with args (NULL-terminated, without argv[0]);
+//  stdout and stderr go to log_path (appended), stdin from stdin_path or
+//  /dev/null.  Returns the pid, or -1.
+pid_t ab_procs_start (ab_procs_t *self, const char *program, const char *const *args,
+                      const char *log_path, const char *stdin_path);
+//  Wait up to timeout_ms for pid to exit; returns its exit status (0-255,
+//  128+signal) or -1 on timeout (the process keeps running).
+int ab_procs_wait (ab_procs_t *self, pid_t pid, int timeout_ms);
+//  SIGTERM then wait (SIGKILL after timeout_ms); returns the exit status.
+int ab_procs_stop (ab_procs_t *self, pid_t pid, int timeout_ms);
+//  SIGKILL and reap.
+void ab_procs_kill (ab_procs_t *self, pid_t pid);
+
+//  Directory with the programs: $AB_BIN or build/debug/bin.
+const char *ab_test_bin_dir (void);
+//  The seeds directory (../shared/seeds from the repo root) or NULL.
+const char *ab_test_seeds_dir (void);
+//  Make a fresh temporary directory (caller frees the path).
+char *ab_test_tempdir (void);
+//  rm -rf path.
+void ab_test_rmtree (const char *path);
+//  Load a JSON file; NULL if missing or invalid.
+json_t *ab_test_load_json (const char *path);
+//  Read a whole text file (caller frees) or NULL.
+char *ab_test_read (const char *path);
+//  Print the last lines of a log file to stderr (for failing tests).
+void ab_test_show_log (const char *path);
+
+#endif
