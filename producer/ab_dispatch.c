@@ -114,10 +114,11 @@ ab_dispatch_add (ab_dispatch_t *self, ab_article_t **article_p, bool journal)
 }
 
 static worker_t *
-s_worker_require (ab_dispatch_t *self, zframe_t *identity)
+s_worker_require (ab_dispatch_t *self, zframe_t *identity, bool *is_new)
 {
     char *name = zframe_strhex (identity);
     worker_t *worker = zhashx_lookup (self->workers, name);
+    *is_new = !worker;
     if (!worker) {
         worker = calloc (1, sizeof *worker);
         worker->name = name;
@@ -144,10 +145,23 @@ ab_dispatch_on_worker (ab_dispatch_t *self, zmsg_t **msg_p)
         zmsg_destroy (msg_p);
         return;
     }
-    worker_t *worker = s_worker_require (self, identity);
+    bool is_new;
+    worker_t *worker = s_worker_require (self, identity, &is_new);
+    ab_cmd_t command = ab_msg_command (msg);
+    if (is_new && command != AB_CMD_CREDIT) {
+        //  A worker we have never seen that does not announce its credit
+        //  was talking to an earlier producer on this endpoint.  Its credit
+        //  is unknown here, so ask it to announce it again, or it would
+        //  wait for work forever while we wait for its credit.
+        ab_errmsg_t ask = { AB_PROTO_ERR_VALUE, "unknown worker: announce your credit" };
+        zmsg_t *reply = ab_errmsg_encode (&ask);
+        zmsg_pushmem (reply, zframe_data (identity), zframe_size (identity));
+        if (zmsg_send (&reply, self->router) != 0)
+            zmsg_destroy (&reply);
+    }
     zframe_destroy (&identity);
     ab_proto_error_t error;
-    switch (ab_msg_command (msg)) {
+    switch (command) {
         case AB_CMD_CREDIT: {
             ab_credit_t *credit = ab_credit_decode (msg, &error);
             if (credit) {
@@ -169,11 +183,11 @@ ab_dispatch_on_worker (ab_dispatch_t *self, zmsg_t **msg_p)
         case AB_CMD_HEARTBEAT:
             break;                  //  last_seen_ms was updated above
         default: {
-            zframe_t *command = zmsg_first (msg);
+            zframe_t *name = zmsg_first (msg);
             self->stats.malformed++;
             ab_warn ("worker %s: unexpected message '%.*s'", worker->name,
-                     (int) (zframe_size (command) < 32? zframe_size (command): 32),
-                     (const char *) zframe_data (command));
+                     (int) (zframe_size (name) < 32? zframe_size (name): 32),
+                     (const char *) zframe_data (name));
             break;
         }
     }

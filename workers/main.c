@@ -252,6 +252,14 @@ main (int argc, char *argv [])
                 zmsg_send (&reply, dealer);
             }
             else
+            if (command == AB_CMD_ERROR) {
+                //  A restarted producer does not know our credit: tell it
+                ab_info ("producer asked for our credit: announcing %lld", (long long) options.credit);
+                ab_credit_t credit = { (uint32_t) options.credit, (char *) options.name };
+                zmsg_t *reply = ab_credit_encode (&credit);
+                zmsg_send (&reply, dealer);
+            }
+            else
             if (command != AB_CMD_HEARTBEAT) {
                 stats.malformed++;
                 ab_warn ("producer: unexpected message dropped");

@@ -1,0 +1,188 @@
+/*  =========================================================================
+    test_live - subscribers of the real sink converge to the same state
+
+    One subscriber joins before the first article, one after half of them;
+    a third has a receive HWM of 1.  When the stream ends, all three hold
+    exactly the state the sink itself reports (allybrief-sub --once).
+    =========================================================================
+*/
+#include "ab_testutil.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <czmq.h>
+
+typedef struct {
+    ab_procs_t *procs;
+    char *dir;
+    char *log;
+    char endpoints [5][256];    //  work, ack, results, pub, snapshot
+} fixture_t;
+
+static int
+s_setup (void **state)
+{
+    fixture_t *self = calloc (1, sizeof *self);
+    self->procs = ab_procs_new ();
+    self->dir = ab_test_tempdir ();
+    self->log = zsys_sprintf ("%s/log.txt", self->dir);
+    const char *names [] = { "work", "ack", "results", "pub", "snapshot" };
+    for (int index = 0; index < 5; index++)
+        snprintf (self->endpoints [index], sizeof self->endpoints [index], "ipc://%s/%s",
+                  self->dir, names [index]);
+    *state = self;
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    fixture_t *self = *state;
+    ab_procs_destroy (&self->procs);
+    ab_test_rmtree (self->dir);
+    free (self->dir);
+    zstr_free (&self->log);
+    free (self);
+    return 0;
+}
+
+//  Copy the sample articles whose index % 2 == parity into dir
+static void
+s_split_samples (const char *dir, int parity)
+{
+    zdir_t *samples = zdir_new ("samples", NULL);
+    assert_non_null (samples);
+    zfile_t **files = zdir_flatten (samples);
+    int index = 0;
+    for (zfile_t **file = files; *file; file++) {
+        const char *name = zfile_filename (*file, "samples/");
+        if (!strstr (name, ".txt"))
+            continue;
+        if (index++ % 2 != parity)
+            continue;
+        char *target = zsys_sprintf ("%s/%s", dir, name);
+        char *text = ab_test_read (zfile_filename (*file, NULL));
+        FILE *out = fopen (target, "w");
+        fputs (text, out);
+        fclose (out);
+        free (text);
+        zstr_free (&target);
+    }
+    zdir_flatten_free (&files);
+    zdir_destroy (&samples);
+}
+
+static pid_t
+s_subscriber (fixture_t *self, const char *dump, const char *extra)
+{
+    const char *args [] = { "--pub", self->endpoints [3], "--snapshot", self->endpoints [4],
+                            "--dump", dump, "--idle-exit", "4", "-q", extra, extra? "1": NULL, NULL };
+    return ab_procs_start (self->procs, "allybrief-sub", args, self->log, NULL);
+}
+
+static void
+s_produce (fixture_t *self, const char *input)
+{
+    char journal [512], dead [512];
+    snprintf (journal, sizeof journal, "%s/producer.journal", self->dir);
+    snprintf (dead, sizeof dead, "%s/dead.jsonl", self->dir);
+    const char *args [] = { "--work", self->endpoints [0], "--ack", self->endpoints [1], "--journal", journal,
+                            "--dead-letter", dead, "--exit-when-done", "-q", input, NULL };
+    pid_t producer = ab_procs_start (self->procs, "allybrief-producer", args, self->log, NULL);
+    int status = ab_procs_wait (self->procs, producer, 60000);
+    if (status != 0) {
+        fprintf (stderr, "producer on %s: status %d\n", input, status);
+        ab_test_show_log (self->log);
+    }
+    assert_int_equal (status, 0);
+}
+
+//  The items of a dumped or --once state, as one canonical string
+static char *
+s_items_text (const char *path)
+{
+    json_t *document = ab_test_load_json (path);
+    assert_non_null (document);
+    char *text = json_dumps (json_object_get (document, "items"), JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref (document);
+    return text;
+}
+
+static void
+test_late_and_lossy_subscribers_converge (void **state)
+{
+    fixture_t *self = *state;
+    char out [512], db [512], first [512], second [512];
+    snprintf (out, sizeof out, "%s/out", self->dir);
+    snprintf (db, sizeof db, "%s/sink.db", self->dir);
+    snprintf (first, sizeof first, "%s/first", self->dir);
+    snprintf (second, sizeof second, "%s/second", self->dir);
+    zsys_dir_create (first);
+    zsys_dir_create (second);
+    s_split_samples (first, 0);
+    s_split_samples (second, 1);
+
+    const char *sink_args [] = { "--results", self->endpoints [2], "--pub", self->endpoints [3],
+                                 "--snapshot", self->endpoints [4], "--ack", self->endpoints [1],
+                                 "--out", out, "--state", db, NULL };
+    assert_true (ab_procs_start (self->procs, "allybrief-sink", sink_args, self->log, NULL) > 0);
+    for (int index = 0; index < 2; index++) {
+        const char *worker_args [] = { "--work", self->endpoints [0], "--results", self->endpoints [2],
+                                       "-q", NULL };
+        assert_true (ab_procs_start (self->procs, "allybrief-worker", worker_args, self->log, NULL) > 0);
+    }
+    char early [512], late [512], lossy [512], truth [512];
+    snprintf (early, sizeof early, "%s/early.json", self->dir);
+    snprintf (late, sizeof late, "%s/late.json", self->dir);
+    snprintf (lossy, sizeof lossy, "%s/lossy.json", self->dir);
+    snprintf (truth, sizeof truth, "%s/truth.json", self->dir);
+    pid_t early_sub = s_subscriber (self, early, NULL);
+    pid_t lossy_sub = s_subscriber (self, lossy, "--rcvhwm");
+    zclock_sleep (500);
+    s_produce (self, first);
+    pid_t late_sub = s_subscriber (self, late, NULL);
+    s_produce (self, second);
+
+    //  The subscribers exit after 4 s without a change and dump their state
+    assert_int_equal (ab_procs_wait (self->procs, early_sub, 30000), 0);
+    assert_int_equal (ab_procs_wait (self->procs, lossy_sub, 30000), 0);
+    assert_int_equal (ab_procs_wait (self->procs, late_sub, 30000), 0);
+    const char *once_args [] = { "--pub", self->endpoints [3], "--snapshot", self->endpoints [4],
+                                 "--once", "--dump", truth, "-q", NULL };
+    pid_t once = ab_procs_start (self->procs, "allybrief-sub", once_args, self->log, NULL);
+    assert_int_equal (ab_procs_wait (self->procs, once, 10000), 0);
+
+    char *expected = s_items_text (truth);
+    assert_true (strlen (expected) > 100);
+    const char *dumps [] = { early, late, lossy };
+    for (int index = 0; index < 3; index++) {
+        char *actual = s_items_text (dumps [index]);
+        if (strcmp (actual, expected) != 0)
+            fail_msg ("%s differs from the sink's state", dumps [index]);
+        free (actual);
+    }
+    free (expected);
+    json_t *late_state = ab_test_load_json (late);
+    json_t *early_state = ab_test_load_json (early);
+    //  The early one followed deltas; the late one started from a snapshot
+    //  of half the stream and followed the rest
+    assert_true (json_integer_value (json_object_get (json_object_get (early_state, "client"), "deltas")) > 0);
+    assert_true (json_integer_value (json_object_get (json_object_get (late_state, "client"), "deltas")) > 0);
+    assert_int_equal (json_integer_value (json_object_get (early_state, "seq")),
+                      json_integer_value (json_object_get (late_state, "seq")));
+    printf ("live: early and late subscribers converged at seq %lld\n",
+            json_integer_value (json_object_get (early_state, "seq")));
+    json_decref (late_state);
+    json_decref (early_state);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test_setup_teardown (test_late_and_lossy_subscribers_converge, s_setup, s_teardown),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
