@@ -1,0 +1,1624 @@
+/*  =========================================================================
+    ab_xrules - load, validate and compile the extractor's rule files
+
+    Every problem in a rule file is reported as "file:line: reason" and
+    stops the load: a worker that silently ran with half its rules would
+    produce a briefing that is wrong without saying so.  The checks go
+    beyond syntax where a mistake would corrupt the sink's merge: a rule
+    must fill exactly the slots of its claim form (so that two articles
+    stating the same fact produce identical keys and values), and two
+    forms of one claim type may not share a key shape (so that they never
+    collide and show a false conflict).
+    =========================================================================
+*/
+#include "ab_xrules.h"
+#include "ab_file.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const ab_xhedge_names [AB_HEDGE_COUNT] = {
+    "asserted", "reported", "expected", "considered", "denied", "hoped"
+};
+
+#define S_MAX_FILE  (4u * 1024 * 1024)
+#define S_COMPILE_OPTIONS (PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF \
+                           | PCRE2_DUPNAMES)
+
+//  Loader state: where we are, for error messages
+typedef struct {
+    const char *file;
+    int line;
+    char *errbuf;
+    size_t errlen;
+    void *state;            //  the file parser's own state
+} s_ctx_t;
+
+static int
+s_fail (s_ctx_t *ctx, const char *format, ...)
+{
+    char reason [512];
+    va_list args;
+    va_start (args, format);
+    vsnprintf (reason, sizeof (reason), format, args);
+    va_end (args);
+    if (ctx->line > 0)
+        snprintf (ctx->errbuf, ctx->errlen, "%s:%d: %s", ctx->file, ctx->line, reason);
+    else
+        snprintf (ctx->errbuf, ctx->errlen, "%s: %s", ctx->file, reason);
+    return -1;
+}
+
+static char *
+s_strndup (const char *s, size_t n)
+{
+    char *copy = malloc (n + 1);
+    if (copy) {
+        memcpy (copy, s, n);
+        copy [n] = 0;
+    }
+    return copy;
+}
+
+//  Grow a dynamic array by one element; returns the new element (zeroed)
+//  or NULL on no memory.
+static void *
+s_push (void **array, int *count, size_t elem)
+{
+    if ((*count & (*count - 1)) == 0) {     //  0, 1, 2, 4, ...: double
+        size_t capacity = *count ? (size_t) *count * 2 : 4;
+        void *grown = realloc (*array, capacity * elem);
+        if (!grown)
+            return NULL;
+        *array = grown;
+    }
+    char *item = (char *) *array + (size_t) (*count) * elem;
+    memset (item, 0, elem);
+    (*count)++;
+    return item;
+}
+
+//  --------------------------------------------------------------------------
+//  Characters, tokens and the hash
+
+size_t
+ab_xrules_char (const char *text, size_t size, size_t pos, bool *is_token)
+{
+    unsigned char c = (unsigned char) text [pos];
+    if (c < 0x80) {
+        *is_token = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        return 1;
+    }
+    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (n == 1 || pos + n > size) {
+        *is_token = false;
+        return 1;
+    }
+    uint32_t cp = c & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+    for (size_t i = 1; i < n; i++) {
+        unsigned char cc = (unsigned char) text [pos + i];
+        if ((cc & 0xC0) != 0x80) {
+            *is_token = false;
+            return 1;
+        }
+        cp = (cp << 6) | (cc & 0x3F);
+    }
+    //  Latin-1 punctuation and signs (NBSP, guillemets, currency),
+    //  general punctuation (curly quotes, dashes, thin spaces), currency
+    //  symbols, CJK punctuation, BOM: all separate words.
+    *is_token = !((cp >= 0x80 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7
+               || (cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x20A0 && cp <= 0x20CF)
+               || (cp >= 0x3000 && cp <= 0x303F) || cp == 0xFEFF);
+    return n;
+}
+
+uint32_t
+ab_xrules_hash (uint32_t hash, const char *token, size_t size)
+{
+    for (size_t i = 0; i < size; i++) {
+        unsigned char c = (unsigned char) token [i];
+        if (c >= 'A' && c <= 'Z')
+            c += 32;
+        hash ^= c;
+        hash *= 16777619u;
+    }
+    return hash;
+}
+
+//  Fold text into the key alphabet: its tokens lowercased and run
+//  together.  Also writes the letters in original case into cased (if
+//  not NULL) and counts the tokens.  Returns the key length.
+static size_t
+s_fold (const char *text, size_t size, char *key, size_t keylen,
+        char *cased, int *tokens_p)
+{
+    size_t n = 0;
+    int tokens = 0;
+    bool in_token = false;
+    for (size_t pos = 0; pos < size; ) {
+        bool is_token;
+        size_t len = ab_xrules_char (text, size, pos, &is_token);
+        if (is_token) {
+            if (!in_token)
+                tokens++;
+            for (size_t i = 0; i < len && n + 1 < keylen; i++) {
+                char c = text [pos + i];
+                if (cased)
+                    cased [n] = c;
+                key [n++] = (c >= 'A' && c <= 'Z') ? (char) (c + 32) : c;
+            }
+        }
+        in_token = is_token;
+        pos += len;
+    }
+    key [n] = 0;
+    if (cased)
+        cased [n] = 0;
+    if (tokens_p)
+        *tokens_p = tokens;
+    return n;
+}
+
+const ab_xentry_t *
+ab_xrules_lookup (const ab_extractor_t *self, const char *key, size_t size, uint32_t hash)
+{
+    if (!self->table)
+        return NULL;
+    for (uint32_t i = hash & self->table_mask; ; i = (i + 1) & self->table_mask) {
+        const ab_xentry_t *entry = &self->table [i];
+        if (!entry->key)
+            return NULL;
+        if (entry->hash == hash && strncmp (entry->key, key, size) == 0
+        &&  entry->key [size] == 0)
+            return entry;
+    }
+}
+
+//  Find or add the entry for key.  NULL on no memory.
+static ab_xentry_t *
+s_entry (ab_extractor_t *self, const char *key)
+{
+    size_t size = strlen (key);
+    uint32_t hash = ab_xrules_hash (AB_X_FNV_SEED, key, size);
+    for (uint32_t i = hash & self->table_mask; ; i = (i + 1) & self->table_mask) {
+        ab_xentry_t *entry = &self->table [i];
+        if (!entry->key) {
+            entry->key = s_strndup (key, size);
+            if (!entry->key)
+                return NULL;
+            entry->hash = hash;
+            entry->trigger = -1;
+            return entry;
+        }
+        if (entry->hash == hash && strcmp (entry->key, key) == 0)
+            return entry;
+    }
+}
+
+int
+ab_xrules_alias (const ab_extractor_t *self, const char *text, size_t size, int kind)
+{
+    char key [256], cased [256];
+    size_t n = s_fold (text, size, key, sizeof (key), cased, NULL);
+    if (n == 0)
+        return -1;
+    const ab_xentry_t *entry = ab_xrules_lookup (self, key, n,
+                                                 ab_xrules_hash (AB_X_FNV_SEED, key, n));
+    if (!entry)
+        return -1;
+    for (int i = 0; i < entry->alias_count; i++) {
+        const ab_xalias_t *alias = &self->aliases [entry->aliases [i]];
+        if (alias->exact_case && strcmp (alias->cased, cased) != 0)
+            continue;
+        if (kind >= 0 && self->entities [alias->entity].kind_id != kind)
+            continue;
+        return entry->aliases [i];
+    }
+    return -1;
+}
+
+//  --------------------------------------------------------------------------
+//  Lines and fields
+
+//  Split buffer into lines in place; calls fn for each with its number.
+typedef int (s_line_fn) (ab_extractor_t *self, s_ctx_t *ctx, char *line);
+
+static int
+s_each_line (ab_extractor_t *self, s_ctx_t *ctx, char *data, s_line_fn *fn)
+{
+    char *line = data;
+    ctx->line = 0;
+    while (line && *line) {
+        char *next = strchr (line, '\n');
+        if (next)
+            *next++ = 0;
+        ctx->line++;
+        size_t n = strlen (line);
+        if (n > 0 && line [n - 1] == '\r')
+            line [--n] = 0;
+        char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p && *p != '#')
+            if (fn (self, ctx, line))
+                return -1;
+        line = next;
+    }
+    return 0;
+}
+
+static int
+s_read (const char *dir, const char *name, s_ctx_t *ctx, char **data_p)
+{
+    char path [1024];
+    snprintf (path, sizeof (path), "%s/%s", dir, name);
+    char err [300] = "";
+    size_t size;
+    *data_p = ab_file_read (path, S_MAX_FILE, &size, err, sizeof (err));
+    if (!*data_p) {
+        ctx->line = 0;
+        return s_fail (ctx, "%s", err);
+    }
+    return 0;
+}
+
+//  Split line at tabs into at most max fields; returns the count.
+static int
+s_tabs (char *line, char **fields, int max)
+{
+    int n = 0;
+    char *p = line;
+    while (n < max) {
+        fields [n++] = p;
+        char *tab = strchr (p, '\t');
+        if (!tab)
+            break;
+        if (n == max) {
+            //  The last field takes the rest (patterns may hold tabs)
+            break;
+        }
+        *tab = 0;
+        p = tab + 1;
+    }
+    //  Trim surrounding spaces of each field
+    for (int i = 0; i < n; i++) {
+        while (*fields [i] == ' ')
+            fields [i]++;
+        size_t len = strlen (fields [i]);
+        while (len > 0 && fields [i][len - 1] == ' ')
+            fields [i][--len] = 0;
+    }
+    return n;
+}
+
+//  Next whitespace-separated word of *p, NUL-terminated in place; NULL at end.
+static char *
+s_word (char **p)
+{
+    char *s = *p;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (!*s)
+        return NULL;
+    char *e = s;
+    while (*e && *e != ' ' && *e != '\t')
+        e++;
+    if (*e)
+        *e++ = 0;
+    *p = e;
+    return s;
+}
+
+static char *
+s_rest (char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    size_t n = strlen (p);
+    while (n > 0 && (p [n - 1] == ' ' || p [n - 1] == '\t'))
+        p [--n] = 0;
+    return p;
+}
+
+static bool
+s_is_ident (const char *s, bool upper)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        char c = *s;
+        bool ok = (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'
+               || (upper ? (c >= 'A' && c <= 'Z') : (c >= 'a' && c <= 'z'));
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+//  Fixed slot values are vocabulary words: lowercase letters, digits and
+//  _ . + -, so that nothing free-form can leak into a merge key.
+static bool
+s_is_vocab (const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        char c = *s;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        ||    c == '_' || c == '.' || c == '+' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+//  --------------------------------------------------------------------------
+//  entities.tsv
+
+static int
+s_kind_id (ab_extractor_t *self, const char *kind)
+{
+    for (int i = 0; i < self->kind_count; i++)
+        if (strcmp (self->kinds [i], kind) == 0)
+            return i;
+    return -1;
+}
+
+static int
+s_entity_line (ab_extractor_t *self, s_ctx_t *ctx, char *line)
+{
+    char *f [6];
+    int n = s_tabs (line, f, 6);
+    if (n != 6)
+        return s_fail (ctx, "expected 6 tab-separated fields (id, kind, name, title, "
+                            "country, aliases), found %d", n);
+    if (!s_is_ident (f [0], true))
+        return s_fail (ctx, "entity id '%s' must be uppercase letters, digits, _ . -", f [0]);
+    if (!s_is_ident (f [1], false))
+        return s_fail (ctx, "kind '%s' must be lowercase letters, digits, _", f [1]);
+    for (int i = 0; i < self->entity_count; i++)
+        if (strcmp (self->entities [i].id, f [0]) == 0)
+            return s_fail (ctx, "entity '%s' is defined twice", f [0]);
+    int kind = s_kind_id (self, f [1]);
+    if (kind < 0) {
+        if (self->kind_count == AB_X_MAX_KINDS)
+            return s_fail (ctx, "more than %d entity kinds", AB_X_MAX_KINDS);
+        kind = self->kind_count;
+        self->kinds [kind] = strdup (f [1]);
+        if (!self->kinds [kind])
+            return s_fail (ctx, "out of memory");
+        self->kind_count++;
+    }
+    ab_xentity_t *entity = s_push ((void **) &self->entities, &self->entity_count,
+                                   sizeof (ab_xentity_t));
+    if (!entity)
+        return s_fail (ctx, "out of memory");
+    int index = self->entity_count - 1;
+    entity->id = strdup (f [0]);
+    entity->kind = strdup (f [1]);
+    entity->kind_id = kind;
+    entity->name = strdup (strcmp (f [2], "-") ? f [2] : f [0]);
+    entity->title = strdup (strcmp (f [3], "-") ? f [3] : "");
+    entity->country = strdup (strcmp (f [4], "-") ? f [4] : "");
+    entity->country_entity = -1;
+    entity->line = ctx->line;
+    if (!entity->id || !entity->kind || !entity->name || !entity->title || !entity->country)
+        return s_fail (ctx, "out of memory");
+    //  Aliases: '|'-separated, '=' exact case, '~' reported variant
+    char *p = f [5];
+    int aliases = 0;
+    while (p) {
+        char *bar = strchr (p, '|');
+        if (bar)
+            *bar = 0;
+        while (*p == ' ')
+            p++;
+        bool exact = false, variant = false;
+        while (*p == '=' || *p == '~') {
+            if (*p == '=')
+                exact = true;
+            else
+                variant = true;
+            p++;
+        }
+        size_t len = strlen (p);
+        while (len > 0 && p [len - 1] == ' ')
+            p [--len] = 0;
+        char key [256], cased [256];
+        int tokens;
+        if (len >= sizeof (key))
+            return s_fail (ctx, "alias '%s' is too long", p);
+        if (s_fold (p, len, key, sizeof (key), cased, &tokens) == 0)
+            return s_fail (ctx, "alias '%s' has no letters or digits", p);
+        if (tokens > AB_X_MAX_ALIAS_TOKENS)
+            return s_fail (ctx, "alias '%s' has more than %d words", p, AB_X_MAX_ALIAS_TOKENS);
+        //  The same alias for two entities of one kind cannot be resolved
+        for (int i = 0; i < self->alias_count; i++) {
+            ab_xalias_t *other = &self->aliases [i];
+            char okey [256];
+            s_fold (other->text, strlen (other->text), okey, sizeof (okey), NULL, NULL);
+            if (strcmp (okey, key) == 0 && other->entity != index
+            &&  other->exact_case == exact
+            &&  (!exact || strcmp (other->cased, cased) == 0)
+            &&  self->entities [other->entity].kind_id == kind)
+                return s_fail (ctx, "alias '%s' already names %s", p,
+                               self->entities [other->entity].id);
+        }
+        ab_xalias_t *alias = s_push ((void **) &self->aliases, &self->alias_count,
+                                     sizeof (ab_xalias_t));
+        if (!alias)
+            return s_fail (ctx, "out of memory");
+        alias->text = strdup (p);
+        alias->cased = strdup (cased);
+        alias->entity = index;
+        alias->exact_case = exact;
+        alias->variant = variant;
+        if (!alias->text || !alias->cased)
+            return s_fail (ctx, "out of memory");
+        aliases++;
+        p = bar ? bar + 1 : NULL;
+    }
+    if (aliases == 0)
+        return s_fail (ctx, "entity '%s' has no aliases", f [0]);
+    return 0;
+}
+
+static int
+s_load_entities (ab_extractor_t *self, const char *dir, s_ctx_t *ctx)
+{
+    char *data;
+    ctx->file = "entities.tsv";
+    if (s_read (dir, ctx->file, ctx, &data))
+        return -1;
+    int rc = s_each_line (self, ctx, data, s_entity_line);
+    free (data);
+    if (rc)
+        return -1;
+    ctx->line = 0;
+    if (self->entity_count == 0)
+        return s_fail (ctx, "no entities");
+    for (int i = 0; i < self->entity_count; i++) {
+        ab_xentity_t *entity = &self->entities [i];
+        if (!*entity->country)
+            continue;
+        for (int j = 0; j < self->entity_count; j++)
+            if (strcmp (self->entities [j].id, entity->country) == 0)
+                entity->country_entity = j;
+        if (entity->country_entity < 0) {
+            ctx->line = entity->line;
+            return s_fail (ctx, "entity %s: country '%s' is not an entity",
+                           entity->id, entity->country);
+        }
+    }
+    self->kind_person = s_kind_id (self, "person");
+    self->kind_country = s_kind_id (self, "country");
+    self->kind_outlet = s_kind_id (self, "outlet");
+    return 0;
+}
+
+//  --------------------------------------------------------------------------
+//  Patterns: macro expansion and compilation
+
+typedef struct {
+    char *data;
+    size_t size;
+    size_t capacity;
+    bool failed;
+} s_buf_t;
+
+static void
+s_buf_add (s_buf_t *buf, const char *text, size_t size)
+{
+    if (buf->failed)
+        return;
+    if (buf->size + size + 1 > buf->capacity) {
+        size_t capacity = buf->capacity ? buf->capacity * 2 : 256;
+        while (capacity < buf->size + size + 1)
+            capacity *= 2;
+        char *grown = realloc (buf->data, capacity);
+        if (!grown) {
+            buf->failed = true;
+            return;
+        }
+        buf->data = grown;
+        buf->capacity = capacity;
+    }
+    memcpy (buf->data + buf->size, text, size);
+    buf->size += size;
+    buf->data [buf->size] = 0;
+}
+
+static void
+s_buf_str (s_buf_t *buf, const char *text)
+{
+    s_buf_add (buf, text, strlen (text));
+}
+
+//  Regex for one alias: its words joined by optional spaces, dots or
+//  hyphens, so "Self-Defense Forces" also finds "Self Defense Forces" and
+//  "U.S." also finds "US"; a trailing dot is optional.
+static void
+s_alias_regex (s_buf_t *buf, const ab_xalias_t *alias)
+{
+    const char *text = alias->text;
+    size_t size = strlen (text);
+    if (alias->exact_case)
+        s_buf_str (buf, "(?-i:");
+    bool in_token = false, started = false;
+    for (size_t pos = 0; pos < size; ) {
+        bool is_token;
+        size_t len = ab_xrules_char (text, size, pos, &is_token);
+        if (is_token) {
+            if (!in_token && started)
+                s_buf_str (buf, "[\\s.\\-]*");
+            s_buf_add (buf, text + pos, len);
+            started = true;
+        }
+        in_token = is_token;
+        pos += len;
+    }
+    if (size > 0 && text [size - 1] == '.')
+        s_buf_str (buf, "\\.?");
+    if (alias->exact_case)
+        s_buf_str (buf, ")");
+}
+
+static int
+s_alias_cmp_len (const void *a, const void *b, void *arg)
+{
+    const ab_extractor_t *self = arg;
+    size_t la = strlen (self->aliases [*(const int *) a].text);
+    size_t lb = strlen (self->aliases [*(const int *) b].text);
+    return la < lb ? 1 : la > lb ? -1 : 0;
+}
+
+//  {entity:KIND[,KIND...]}: every alias of those kinds, longest first
+static int
+s_expand_entities (ab_extractor_t *self, s_ctx_t *ctx, const char *kinds, s_buf_t *buf)
+{
+    bool want [AB_X_MAX_KINDS] = { false };
+    char list [128];
+    snprintf (list, sizeof (list), "%s", kinds);
+    for (char *save = NULL, *k = strtok_r (list, ",", &save); k; k = strtok_r (NULL, ",", &save)) {
+        int id = s_kind_id (self, k);
+        if (id < 0)
+            return s_fail (ctx, "no entity of kind '%s' in entities.tsv", k);
+        want [id] = true;
+    }
+    int *order = malloc (sizeof (int) * (size_t) (self->alias_count + 1));
+    if (!order)
+        return s_fail (ctx, "out of memory");
+    int n = 0;
+    for (int i = 0; i < self->alias_count; i++)
+        if (want [self->entities [self->aliases [i].entity].kind_id])
+            order [n++] = i;
+    qsort_r (order, (size_t) n, sizeof (int), s_alias_cmp_len, self);
+    s_buf_str (buf, "(?<![A-Za-z0-9])(?:");
+    for (int i = 0; i < n; i++) {
+        if (i)
+            s_buf_str (buf, "|");
+        s_alias_regex (buf, &self->aliases [order [i]]);
+    }
+    s_buf_str (buf, ")(?![A-Za-z0-9])");
+    free (order);
+    return 0;
+}
+
+static const ab_xdefine_t *
+s_define (const ab_extractor_t *self, const char *name, size_t size)
+{
+    for (int i = 0; i < self->define_count; i++)
+        if (strlen (self->defines [i].name) == size
+        &&  memcmp (self->defines [i].name, name, size) == 0)
+            return &self->defines [i];
+    return NULL;
+}
+
+//  Expand {NAME} and {entity:KIND} macros; {2,3} quantifiers (digits)
+//  and escaped \{ pass through.
+static int
+s_expand (ab_extractor_t *self, s_ctx_t *ctx, const char *text, s_buf_t *buf, int depth)
+{
+    if (depth > 8)
+        return s_fail (ctx, "defines nest more than 8 deep (a define uses itself?)");
+    for (const char *p = text; *p; p++) {
+        if (*p == '\\' && p [1]) {
+            s_buf_add (buf, p, 2);
+            p++;
+            continue;
+        }
+        if (*p == '{' && ((p [1] >= 'A' && p [1] <= 'Z') || (p [1] >= 'a' && p [1] <= 'z'))) {
+            const char *close = strchr (p, '}');
+            if (!close)
+                return s_fail (ctx, "unclosed macro '{' in pattern");
+            const char *name = p + 1;
+            size_t size = (size_t) (close - name);
+            if (size > 7 && memcmp (name, "entity:", 7) == 0) {
+                char kinds [128];
+                snprintf (kinds, sizeof (kinds), "%.*s", (int) (size - 7), name + 7);
+                if (s_expand_entities (self, ctx, kinds, buf))
+                    return -1;
+            }
+            else {
+                const ab_xdefine_t *define = s_define (self, name, size);
+                if (!define)
+                    return s_fail (ctx, "unknown macro {%.*s}", (int) size, name);
+                s_buf_str (buf, "(?:");
+                if (s_expand (self, ctx, define->text, buf, depth + 1))
+                    return -1;
+                s_buf_str (buf, ")");
+            }
+            p = close;
+            continue;
+        }
+        s_buf_add (buf, p, 1);
+    }
+    if (buf->failed)
+        return s_fail (ctx, "out of memory");
+    return 0;
+}
+
+static pcre2_code *
+s_compile (s_ctx_t *ctx, const char *pattern)
+{
+    int error;
+    PCRE2_SIZE offset;
+    pcre2_code *code = pcre2_compile ((PCRE2_SPTR) pattern, PCRE2_ZERO_TERMINATED,
+                                      S_COMPILE_OPTIONS, &error, &offset, NULL);
+    if (!code) {
+        PCRE2_UCHAR message [256];
+        pcre2_get_error_message (error, message, sizeof (message));
+        size_t from = offset > 30 ? offset - 30 : 0;
+        s_fail (ctx, "pattern does not compile: %s, near '%.*s' (after expansion)",
+                (char *) message, (int) (offset - from + 10), pattern + from);
+        return NULL;
+    }
+    //  JIT is an optimization: where it is unavailable, the interpreter
+    //  gives the same answers, so a failure here is not an error.
+    if (!getenv ("AB_NOJIT")) pcre2_jit_compile (code, PCRE2_JIT_COMPLETE);
+    return code;
+}
+
+static uint32_t
+s_capture_count (const pcre2_code *code)
+{
+    uint32_t count = 0;
+    pcre2_pattern_info (code, PCRE2_INFO_CAPTURECOUNT, &count);
+    return count;
+}
+
+//  Numbers of every group called name in code; returns how many (0 if
+//  none).
+static int
+s_group_numbers (const pcre2_code *code, const char *name, int *numbers, int max)
+{
+    PCRE2_SPTR first, last;
+    int rc = pcre2_substring_nametable_scan (code, (PCRE2_SPTR) name, &first, &last);
+    if (rc < 0)
+        return 0;
+    uint32_t entry_size;
+    pcre2_pattern_info (code, PCRE2_INFO_NAMEENTRYSIZE, &entry_size);
+    int n = 0;
+    for (PCRE2_SPTR e = first; e <= last && n < max; e += entry_size)
+        numbers [n++] = (e [0] << 8) | e [1];
+    return n;
+}
+
+//  --------------------------------------------------------------------------
+//  claims.rules
+
+typedef struct {
+    int kind;               //  0 none, 1 form, 2 rule
+    s_buf_t match;          //  rule: match lines joined
+    int match_line;
+    s_buf_t unless;         //  rule: unless lines joined with |
+    int unless_line;
+} s_block_t;
+
+static int
+s_trigger (ab_extractor_t *self, s_ctx_t *ctx, const char *word)
+{
+    for (int i = 0; i < self->trigger_count; i++)
+        if (strcmp (self->triggers [i], word) == 0)
+            return i;
+    if (self->trigger_count == AB_X_MAX_TRIGGERS)
+        return s_fail (ctx, "more than %d distinct need words", AB_X_MAX_TRIGGERS), -1;
+    char *copy = strdup (word);
+    if (!copy)
+        return s_fail (ctx, "out of memory"), -1;
+    self->triggers [self->trigger_count] = copy;
+    return self->trigger_count++;
+}
+
+static int
+s_form_index (const ab_extractor_t *self, const char *name)
+{
+    for (int i = 0; i < self->form_count; i++)
+        if (strcmp (self->forms [i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+//  Finish the rule being read: compile its pattern, bind its slots to
+//  groups and check them against its form.
+static int
+s_finish_rule (ab_extractor_t *self, s_ctx_t *ctx, s_block_t *block)
+{
+    ab_xrule_t *rule = &self->rules [self->rule_count - 1];
+    int saved = ctx->line;
+    ctx->line = rule->line;
+    if (rule->form < 0)
+        return s_fail (ctx, "rule %s has no 'form' line", rule->id);
+    if (rule->need_count == 0)
+        return s_fail (ctx, "rule %s has no 'need' line (every rule needs a trigger word, "
+                            "so that sentences without one are skipped cheaply)", rule->id);
+    if (!block->match.data)
+        return s_fail (ctx, "rule %s has no 'match' line", rule->id);
+    ctx->line = block->match_line;
+    s_buf_t expanded = { 0 };
+    if (s_expand (self, ctx, block->match.data, &expanded, 0)) {
+        free (expanded.data);
+        return -1;
+    }
+    rule->pattern = expanded.data;
+    rule->code = s_compile (ctx, rule->pattern);
+    if (!rule->code)
+        return -1;
+    uint32_t groups = s_capture_count (rule->code);
+    if (groups > self->max_groups)
+        self->max_groups = groups;
+    if (block->unless.data) {
+        ctx->line = block->unless_line;
+        s_buf_t veto = { 0 };
+        if (s_expand (self, ctx, block->unless.data, &veto, 0)) {
+            free (veto.data);
+            return -1;
+        }
+        rule->unless = veto.data;
+        rule->unless_code = s_compile (ctx, rule->unless);
+        if (!rule->unless_code)
+            return -1;
+    }
+    ctx->line = rule->line;
+    const ab_xform_t *form = &self->forms [rule->form];
+    //  Every slot the form leaves open must be filled exactly once
+    for (int i = 0; i < rule->slot_count; i++) {
+        ab_xslot_t *slot = &rule->slots [i];
+        if (slot->group) {
+            slot->group_count = s_group_numbers (rule->code, slot->group, slot->groups, 4);
+            if (slot->group_count == 0)
+                return s_fail (ctx, "rule %s: slot %s uses group '%s', which its pattern "
+                                    "does not have", rule->id, slot->name, slot->group);
+        }
+        const char *names [2] = { slot->name, slot->name2 };
+        for (int n = 0; n < 2; n++) {
+            if (!names [n])
+                continue;
+            bool found = false;
+            for (int k = 0; k < form->key_count; k++)
+                if (strcmp (form->key_names [k], names [n]) == 0) {
+                    if (form->key_fixed [k])
+                        return s_fail (ctx, "rule %s: slot %s is fixed by form %s",
+                                       rule->id, names [n], form->name);
+                    found = true;
+                }
+            for (int k = 0; k < form->value_count; k++)
+                if (strcmp (form->value_names [k], names [n]) == 0) {
+                    if (form->value_fixed [k])
+                        return s_fail (ctx, "rule %s: slot %s is fixed by form %s",
+                                       rule->id, names [n], form->name);
+                    found = true;
+                }
+            if (!found)
+                return s_fail (ctx, "rule %s: form %s has no slot '%s'",
+                               rule->id, form->name, names [n]);
+            for (int j = 0; j < i; j++)
+                if (strcmp (rule->slots [j].name, names [n]) == 0
+                || (rule->slots [j].name2 && strcmp (rule->slots [j].name2, names [n]) == 0))
+                    return s_fail (ctx, "rule %s: slot %s is filled twice", rule->id, names [n]);
+        }
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        int count = pass ? form->value_count : form->key_count;
+        for (int k = 0; k < count; k++) {
+            const char *name = pass ? form->value_names [k] : form->key_names [k];
+            if ((pass ? form->value_fixed [k] : form->key_fixed [k]))
+                continue;
+            bool found = false;
+            for (int i = 0; i < rule->slot_count; i++)
+                if (strcmp (rule->slots [i].name, name) == 0
+                || (rule->slots [i].name2 && strcmp (rule->slots [i].name2, name) == 0))
+                    found = true;
+            if (!found)
+                return s_fail (ctx, "rule %s leaves slot '%s' of form %s empty "
+                                    "(every claim of a form must have the same slots)",
+                               rule->id, name, form->name);
+        }
+    }
+    ctx->line = saved;
+    return 0;
+}
+
+static int
+s_finish_form (ab_extractor_t *self, s_ctx_t *ctx)
+{
+    ab_xform_t *form = &self->forms [self->form_count - 1];
+    int saved = ctx->line;
+    ctx->line = form->line;
+    if (!form->type)
+        return s_fail (ctx, "form %s has no 'type' line", form->name);
+    if (form->key_count == 0)
+        return s_fail (ctx, "form %s has no key slots", form->name);
+    if (form->value_count == 0)
+        return s_fail (ctx, "form %s has no value slots", form->name);
+    //  Two forms of one type with the same key slot names must differ in
+    //  a fixed key value, or their claims could share a key by accident.
+    for (int i = 0; i < self->form_count - 1; i++) {
+        const ab_xform_t *other = &self->forms [i];
+        if (strcmp (other->type, form->type) != 0 || other->key_count != form->key_count)
+            continue;
+        bool same_names = true, differ = false;
+        for (int k = 0; k < form->key_count; k++) {
+            if (strcmp (other->key_names [k], form->key_names [k]) != 0)
+                same_names = false;
+            else
+            if (other->key_fixed [k] && form->key_fixed [k]
+            &&  strcmp (other->key_fixed [k], form->key_fixed [k]) != 0)
+                differ = true;
+        }
+        if (same_names && !differ)
+            return s_fail (ctx, "form %s has the same key as form %s (line %d); give one "
+                                "a fixed key slot with a different value",
+                           form->name, other->name, other->line);
+    }
+    ctx->line = saved;
+    return 0;
+}
+
+static int
+s_finish_block (ab_extractor_t *self, s_ctx_t *ctx, s_block_t *block)
+{
+    int rc = 0;
+    if (block->kind == 1)
+        rc = s_finish_form (self, ctx);
+    else
+    if (block->kind == 2)
+        rc = s_finish_rule (self, ctx, block);
+    free (block->match.data);
+    memset (&block->match, 0, sizeof (block->match));
+    free (block->unless.data);
+    memset (&block->unless, 0, sizeof (block->unless));
+    block->kind = 0;
+    return rc;
+}
+
+//  "name name=fixed ..." into a form's slot list
+static int
+s_form_slots (s_ctx_t *ctx, char *rest, char **names, char **fixed, int *count)
+{
+    char *word;
+    while ((word = s_word (&rest))) {
+        if (*count == AB_X_MAX_SLOTS)
+            return s_fail (ctx, "more than %d slots", AB_X_MAX_SLOTS);
+        char *eq = strchr (word, '=');
+        if (eq)
+            *eq = 0;
+        if (!s_is_ident (word, false))
+            return s_fail (ctx, "slot name '%s' must be lowercase letters, digits, _", word);
+        if (eq && !s_is_vocab (eq + 1))
+            return s_fail (ctx, "fixed value '%s' must be letters, digits, _ . + -", eq + 1);
+        names [*count] = strdup (word);
+        fixed [*count] = eq ? strdup (eq + 1) : NULL;
+        if (!names [*count] || (eq && !fixed [*count]))
+            return s_fail (ctx, "out of memory");
+        (*count)++;
+    }
+    return 0;
+}
+
+static int
+s_slot_line (ab_extractor_t *self, s_ctx_t *ctx, ab_xrule_t *rule, char *rest)
+{
+    char *names = s_word (&rest);
+    char *conv = s_word (&rest);
+    char *group = s_word (&rest);
+    if (!names || !conv)
+        return s_fail (ctx, "slot needs a name and a converter: slot NAME CONVERTER [GROUP]");
+    if (s_word (&rest))
+        return s_fail (ctx, "slot has more than NAME CONVERTER GROUP");
+    if (rule->slot_count == AB_X_MAX_SLOTS)
+        return s_fail (ctx, "more than %d slots", AB_X_MAX_SLOTS);
+    ab_xslot_t *slot = &rule->slots [rule->slot_count++];
+    slot->kind = -1;
+    char *comma = strchr (names, ',');
+    if (comma) {
+        *comma = 0;
+        slot->name2 = strdup (comma + 1);
+        if (!slot->name2)
+            return s_fail (ctx, "out of memory");
+        if (!s_is_ident (slot->name2, false))
+            return s_fail (ctx, "slot name '%s' must be lowercase letters, digits, _", slot->name2);
+    }
+    if (!s_is_ident (names, false))
+        return s_fail (ctx, "slot name '%s' must be lowercase letters, digits, _", names);
+    slot->name = strdup (names);
+    if (group)
+        slot->group = strdup (group);
+    if (!slot->name || (group && !slot->group))
+        return s_fail (ctx, "out of memory");
+    if (conv [0] == '=') {
+        if (!s_is_vocab (conv + 1))
+            return s_fail (ctx, "literal '%s' must be letters, digits, _ . + -", conv + 1);
+        slot->conv = AB_CONV_LITERAL;
+        slot->literal = strdup (conv + 1);
+        if (!slot->literal)
+            return s_fail (ctx, "out of memory");
+        if (group)
+            return s_fail (ctx, "a literal slot takes no group");
+    }
+    else {
+        static const struct { const char *name; ab_xconv_t conv; bool entity; bool group; } convs [] = {
+            { "entity", AB_CONV_ENTITY, true, true }, { "ref", AB_CONV_REF, true, false },
+            { "first", AB_CONV_FIRST, true, false }, { "set", AB_CONV_SET, true, false },
+            { "rank", AB_CONV_RANK, false, true }, { "count", AB_CONV_COUNT, false, true },
+            { "percent", AB_CONV_PERCENT, false, true }, { "km", AB_CONV_KM, false, true },
+            { "money", AB_CONV_MONEY, false, true }, { "date", AB_CONV_DATE, false, true },
+            { "year", AB_CONV_YEAR, false, true }, { "word", AB_CONV_WORD, false, true },
+            { "number", AB_CONV_NUMBER, false, true }, { "tense", AB_CONV_TENSE, false, false },
+            { "speaker", AB_CONV_SPEAKER, false, false },
+            { NULL, 0, false, false }
+        };
+        char *arg = strchr (conv, ':');
+        if (arg)
+            *arg++ = 0;
+        int i;
+        for (i = 0; convs [i].name; i++)
+            if (strcmp (convs [i].name, conv) == 0)
+                break;
+        if (!convs [i].name)
+            return s_fail (ctx, "unknown converter '%s' (entity ref first set rank count "
+                                "percent km money date year word number tense speaker, or =literal)", conv);
+        slot->conv = convs [i].conv;
+        if (convs [i].entity) {
+            if (!arg || !*arg)
+                return s_fail (ctx, "converter %s needs a kind: %s:KIND", conv, conv);
+            char *bang = strchr (arg, '!');
+            if (bang) {
+                *bang = 0;
+                slot->exclude = strdup (bang + 1);
+                if (!slot->exclude)
+                    return s_fail (ctx, "out of memory");
+                bool known = false;
+                for (int e = 0; e < self->entity_count; e++)
+                    if (strcmp (self->entities [e].id, slot->exclude) == 0)
+                        known = true;
+                if (!known)
+                    return s_fail (ctx, "'%s' is not an entity id", slot->exclude);
+            }
+            slot->kind = s_kind_id (self, arg);
+            if (slot->kind < 0)
+                return s_fail (ctx, "no entity of kind '%s' in entities.tsv", arg);
+            slot->min_count = 2;
+        }
+        else
+        if (arg)
+            return s_fail (ctx, "converter %s takes no argument", conv);
+        if (convs [i].group && !group)
+            return s_fail (ctx, "converter %s needs a capture group name", conv);
+        if ((slot->conv == AB_CONV_MONEY) != (slot->name2 != NULL))
+            return s_fail (ctx, slot->name2 ? "only the money converter fills two slots"
+                                            : "money fills two slots: slot AMOUNT,CURRENCY money GROUP");
+    }
+    return 0;
+}
+
+//  An indented line: an attribute of the form or rule being read
+static int
+s_block_line (ab_extractor_t *self, s_ctx_t *ctx, s_block_t *block, char *keyword, char *rest)
+{
+    if (block->kind == 1) {
+        ab_xform_t *form = &self->forms [self->form_count - 1];
+        if (strcmp (keyword, "type") == 0) {
+            char *type = s_word (&rest);
+            if (!type || s_word (&rest) || !s_is_ident (type, false))
+                return s_fail (ctx, "type needs one lowercase name");
+            if (form->type)
+                return s_fail (ctx, "form %s has two types", form->name);
+            if (!(form->type = strdup (type)))
+                return s_fail (ctx, "out of memory");
+            return 0;
+        }
+        if (strcmp (keyword, "key") == 0)
+            return s_form_slots (ctx, rest, form->key_names, form->key_fixed, &form->key_count);
+        if (strcmp (keyword, "value") == 0)
+            return s_form_slots (ctx, rest, form->value_names, form->value_fixed, &form->value_count);
+        return s_fail (ctx, "unknown form line '%s' (type, key, value)", keyword);
+    }
+    if (block->kind == 2) {
+        ab_xrule_t *rule = &self->rules [self->rule_count - 1];
+        if (strcmp (keyword, "form") == 0) {
+            char *name = s_word (&rest);
+            if (!name || s_word (&rest))
+                return s_fail (ctx, "form needs one name");
+            rule->form = s_form_index (self, name);
+            if (rule->form < 0)
+                return s_fail (ctx, "unknown form '%s' (forms must come before their rules)", name);
+            return 0;
+        }
+        if (strcmp (keyword, "need") == 0) {
+            if (rule->need_count == AB_X_MAX_NEEDS)
+                return s_fail (ctx, "more than %d need lines", AB_X_MAX_NEEDS);
+            int need = rule->need_count++;
+            char *word;
+            int words = 0;
+            while ((word = s_word (&rest))) {
+                for (char *w = word; *w; ) {
+                    char *bar = strchr (w, '|');
+                    if (bar)
+                        *bar = 0;
+                    if (*w) {
+                        for (const char *c = w; *c; c++)
+                            if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+                                return s_fail (ctx, "need word '%s' must be one lowercase "
+                                                    "word of letters and digits", w);
+                        int id = s_trigger (self, ctx, w);
+                        if (id < 0)
+                            return -1;
+                        rule->need [need][id / 64] |= 1ull << (id % 64);
+                        words++;
+                    }
+                    if (!bar)
+                        break;
+                    w = bar + 1;
+                }
+            }
+            if (words == 0)
+                return s_fail (ctx, "need line without words");
+            return 0;
+        }
+        if (strcmp (keyword, "match") == 0) {
+            char *text = s_rest (rest);
+            if (!*text)
+                return s_fail (ctx, "empty match line");
+            if (!block->match.data)
+                block->match_line = ctx->line;
+            s_buf_str (&block->match, text);
+            if (block->match.failed)
+                return s_fail (ctx, "out of memory");
+            return 0;
+        }
+        if (strcmp (keyword, "unless") == 0) {
+            char *text = s_rest (rest);
+            if (!*text)
+                return s_fail (ctx, "empty unless line");
+            if (!block->unless.data)
+                block->unless_line = ctx->line;
+            else
+                s_buf_str (&block->unless, "|");
+            s_buf_str (&block->unless, "(?:");
+            s_buf_str (&block->unless, text);
+            s_buf_str (&block->unless, ")");
+            if (block->unless.failed)
+                return s_fail (ctx, "out of memory");
+            return 0;
+        }
+        if (strcmp (keyword, "slot") == 0)
+            return s_slot_line (self, ctx, rule, rest);
+        if (strcmp (keyword, "hedge") == 0) {
+            char *name = s_word (&rest);
+            if (!name || s_word (&rest))
+                return s_fail (ctx, "hedge needs one name");
+            for (int h = 0; h < AB_HEDGE_COUNT; h++)
+                if (strcmp (ab_xhedge_names [h], name) == 0)
+                    rule->hedge = h;
+            if (rule->hedge < 0)
+                return s_fail (ctx, "unknown hedge '%s'", name);
+            return 0;
+        }
+        return s_fail (ctx, "unknown rule line '%s' (form, need, match, unless, slot, hedge)", keyword);
+    }
+    return s_fail (ctx, "'%s' outside a form or rule block", keyword);
+}
+static int
+s_claims_line (ab_extractor_t *self, s_ctx_t *ctx, char *line)
+{
+    s_block_t *block = ctx->state;
+    //  Directives start at column 0; indented lines belong to the block
+    bool indented = line [0] == ' ' || line [0] == '\t';
+    char *rest = line;
+    char *keyword = s_word (&rest);
+    if (!indented) {
+        if (strcmp (keyword, "option") != 0 && strcmp (keyword, "define") != 0
+        &&  strcmp (keyword, "form") != 0 && strcmp (keyword, "rule") != 0)
+            return s_fail (ctx, "unknown directive '%s' (option, define, form, rule; "
+                                "the lines of a block are indented)", keyword);
+        if (s_finish_block (self, ctx, block))
+            return -1;
+    }
+    else
+    if (block->kind == 0)
+        return s_fail (ctx, "indented line '%s' outside a form or rule block", keyword);
+    if (indented)
+        return s_block_line (self, ctx, block, keyword, rest);
+    if (strcmp (keyword, "option") == 0) {
+        char *name = s_word (&rest);
+        char *value = s_word (&rest);
+        if (!name || !value || s_word (&rest))
+            return s_fail (ctx, "option needs a name and a value");
+        if (strcmp (name, "max_claims_per_sentence") == 0) {
+            char *end;
+            long v = strtol (value, &end, 10);
+            if (*end || v < 1 || v > 100)
+                return s_fail (ctx, "max_claims_per_sentence must be 1..100");
+            self->max_claims_per_sentence = (int) v;
+        }
+        else
+            return s_fail (ctx, "unknown option '%s'", name);
+        return 0;
+    }
+    if (strcmp (keyword, "define") == 0) {
+        char *name = s_word (&rest);
+        char *text = s_rest (rest);
+        if (!name || !*text)
+            return s_fail (ctx, "define needs a NAME and a pattern");
+        for (const char *c = name; *c; c++)
+            if (!isalnum ((unsigned char) *c) && *c != '_')
+                return s_fail (ctx, "define name '%s' must be letters, digits, _", name);
+        if (!isalpha ((unsigned char) name [0]) || strncmp (name, "entity", 6) == 0)
+            return s_fail (ctx, "define name '%s' must start with a letter and not be 'entity'", name);
+        if (s_define (self, name, strlen (name)))
+            return s_fail (ctx, "define %s is defined twice", name);
+        ab_xdefine_t *define = s_push ((void **) &self->defines, &self->define_count,
+                                       sizeof (ab_xdefine_t));
+        if (!define)
+            return s_fail (ctx, "out of memory");
+        define->name = strdup (name);
+        define->text = strdup (text);
+        if (!define->name || !define->text)
+            return s_fail (ctx, "out of memory");
+        //  Check it now, so the error points at the define, not its user
+        s_buf_t check = { 0 };
+        int rc = s_expand (self, ctx, text, &check, 0);
+        if (rc == 0) {
+            pcre2_code *code = s_compile (ctx, check.data);
+            if (!code)
+                rc = -1;
+            pcre2_code_free (code);
+        }
+        free (check.data);
+        return rc;
+    }
+    if (strcmp (keyword, "form") == 0) {
+        char *name = s_word (&rest);
+        if (!name || s_word (&rest))
+            return s_fail (ctx, "form needs one name");
+        if (s_form_index (self, name) >= 0)
+            return s_fail (ctx, "form %s is defined twice", name);
+        ab_xform_t *form = s_push ((void **) &self->forms, &self->form_count, sizeof (ab_xform_t));
+        if (!form || !(form->name = strdup (name)))
+            return s_fail (ctx, "out of memory");
+        form->line = ctx->line;
+        block->kind = 1;
+        return 0;
+    }
+    if (strcmp (keyword, "rule") == 0) {
+        char *name = s_word (&rest);
+        if (!name || s_word (&rest))
+            return s_fail (ctx, "rule needs one id");
+        for (int i = 0; i < self->rule_count; i++)
+            if (strcmp (self->rules [i].id, name) == 0)
+                return s_fail (ctx, "rule %s is defined twice (line %d)", name, self->rules [i].line);
+        ab_xrule_t *rule = s_push ((void **) &self->rules, &self->rule_count, sizeof (ab_xrule_t));
+        if (!rule || !(rule->id = strdup (name)))
+            return s_fail (ctx, "out of memory");
+        rule->form = -1;
+        rule->hedge = -1;
+        rule->line = ctx->line;
+        block->kind = 2;
+        return 0;
+    }
+    return 0;
+}
+
+
+static int
+s_load_claims (ab_extractor_t *self, const char *dir, s_ctx_t *ctx)
+{
+    char *data;
+    ctx->file = "claims.rules";
+    if (s_read (dir, ctx->file, ctx, &data))
+        return -1;
+    s_block_t block = { 0 };
+    ctx->state = &block;
+    int rc = s_each_line (self, ctx, data, s_claims_line);
+    if (rc == 0) {
+        ctx->line++;
+        rc = s_finish_block (self, ctx, &block);
+    }
+    free (block.match.data);
+    free (block.unless.data);
+    ctx->state = NULL;
+    free (data);
+    if (rc)
+        return -1;
+    ctx->line = 0;
+    if (self->rule_count == 0)
+        return s_fail (ctx, "no rules");
+    return 0;
+}
+
+//  --------------------------------------------------------------------------
+//  hedges.tsv and attributions.tsv: cue lines compiled into alternations
+
+typedef struct {
+    s_buf_t alternation [3];
+    int count [3];
+} s_alts_t;
+
+static int
+s_add_alternative (ab_extractor_t *self, s_ctx_t *ctx, s_alts_t *alts, int which,
+                   int mark, const char *pattern)
+{
+    //  Check the cue alone first, so a bad one is reported on its line
+    s_buf_t expanded = { 0 };
+    if (s_expand (self, ctx, pattern, &expanded, 0)) {
+        free (expanded.data);
+        return -1;
+    }
+    pcre2_code *code = s_compile (ctx, expanded.data);
+    if (!code) {
+        free (expanded.data);
+        return -1;
+    }
+    pcre2_code_free (code);
+    char head [32];
+    snprintf (head, sizeof (head), "%s(*MARK:%d)(?:", alts->count [which] ? "|" : "", mark);
+    s_buf_str (&alts->alternation [which], head);
+    s_buf_str (&alts->alternation [which], expanded.data);
+    s_buf_str (&alts->alternation [which], ")");
+    free (expanded.data);
+    alts->count [which]++;
+    if (alts->alternation [which].failed)
+        return s_fail (ctx, "out of memory");
+    return 0;
+}
+
+static int
+s_hedge_of (const char *name)
+{
+    for (int h = 0; h < AB_HEDGE_COUNT; h++)
+        if (strcmp (ab_xhedge_names [h], name) == 0)
+            return h;
+    return -1;
+}
+
+static int
+s_hedge_line (ab_extractor_t *self, s_ctx_t *ctx, char *line)
+{
+    s_alts_t *alts = ctx->state;
+    char *f [3];
+    int n = s_tabs (line, f, 3);
+    if (strcmp (f [0], "order") == 0) {
+        if (n != 2)
+            return s_fail (ctx, "order takes one field: the hedges, strongest first");
+        int rank = 0;
+        bool seen [AB_HEDGE_COUNT] = { false };
+        char *rest = f [1], *word;
+        while ((word = s_word (&rest))) {
+            int h = s_hedge_of (word);
+            if (h < 0)
+                return s_fail (ctx, "unknown hedge '%s'", word);
+            if (seen [h])
+                return s_fail (ctx, "hedge '%s' listed twice", word);
+            seen [h] = true;
+            self->hedge_order [h] = rank++;
+        }
+        if (rank != AB_HEDGE_COUNT)
+            return s_fail (ctx, "order must list all %d hedges (asserted reported expected "
+                                "considered denied hoped)", AB_HEDGE_COUNT);
+        return 0;
+    }
+    if (strcmp (f [0], "window") == 0) {
+        char *end;
+        long v = n == 2 ? strtol (f [1], &end, 10) : -1;
+        if (n != 2 || *end || v < 1 || v > 1000)
+            return s_fail (ctx, "window takes a byte count 1..1000");
+        self->near_window = (int) v;
+        return 0;
+    }
+    if (n != 3)
+        return s_fail (ctx, "expected 3 tab-separated fields (hedge, scope, pattern)");
+    int h = s_hedge_of (f [0]);
+    if (h < 0 || h == AB_HEDGE_ASSERTED)
+        return s_fail (ctx, "unknown hedge '%s' (reported expected considered denied hoped)", f [0]);
+    int which;
+    if (strcmp (f [1], "sentence") == 0)
+        which = 0;
+    else
+    if (strcmp (f [1], "near") == 0)
+        which = 1;
+    else
+        return s_fail (ctx, "unknown scope '%s' (sentence or near)", f [1]);
+    if (!*f [2])
+        return s_fail (ctx, "empty pattern");
+    return s_add_alternative (self, ctx, alts, which, h, f [2]);
+}
+
+static int
+s_load_hedges (ab_extractor_t *self, const char *dir, s_ctx_t *ctx)
+{
+    char *data;
+    ctx->file = "hedges.tsv";
+    if (s_read (dir, ctx->file, ctx, &data))
+        return -1;
+    for (int h = 0; h < AB_HEDGE_COUNT; h++)
+        self->hedge_order [h] = -1;
+    self->near_window = 40;
+    s_alts_t alts = { 0 };
+    ctx->state = &alts;
+    int rc = s_each_line (self, ctx, data, s_hedge_line);
+    ctx->state = NULL;
+    free (data);
+    ctx->line = 0;
+    if (rc == 0 && self->hedge_order [0] < 0)
+        rc = s_fail (ctx, "no 'order' line");
+    for (int which = 0; which < 2 && rc == 0; which++)
+        if (alts.count [which]) {
+            pcre2_code *code = s_compile (ctx, alts.alternation [which].data);
+            if (!code)
+                rc = -1;
+            if (which == 0)
+                self->hedge_sentence = code;
+            else
+                self->hedge_near = code;
+        }
+    for (int which = 0; which < 3; which++)
+        free (alts.alternation [which].data);
+    return rc;
+}
+
+static int
+s_attr_line (ab_extractor_t *self, s_ctx_t *ctx, char *line)
+{
+    s_alts_t *alts = ctx->state;
+    char *f [4];
+    int n = s_tabs (line, f, 4);
+    if (n != 4)
+        return s_fail (ctx, "expected 4 tab-separated fields (where, hedge, label, pattern)");
+    int which;
+    if (strcmp (f [0], "self") == 0)
+        which = AB_ATTR_SELF;
+    else
+    if (strcmp (f [0], "next") == 0)
+        which = AB_ATTR_NEXT;
+    else
+    if (strcmp (f [0], "next-quote") == 0)
+        which = AB_ATTR_NEXT_QUOTE;
+    else
+        return s_fail (ctx, "unknown place '%s' (self, next, next-quote)", f [0]);
+    int hedge = -1;
+    if (strcmp (f [1], "-") != 0) {
+        hedge = s_hedge_of (f [1]);
+        if (hedge < 0)
+            return s_fail (ctx, "unknown hedge '%s' (or - for none)", f [1]);
+    }
+    if (!*f [2])
+        return s_fail (ctx, "empty label (use $ for the src group)");
+    if (!*f [3])
+        return s_fail (ctx, "empty pattern");
+    ab_xattr_t *attr = s_push ((void **) &self->attrs, &self->attr_count, sizeof (ab_xattr_t));
+    if (!attr || !(attr->label = strdup (f [2])))
+        return s_fail (ctx, "out of memory");
+    attr->where = (ab_xwhere_t) which;
+    attr->hedge = hedge;
+    attr->line = ctx->line;
+    if (s_add_alternative (self, ctx, alts, which, self->attr_count - 1, f [3]))
+        return -1;
+    if (strcmp (attr->label, "$") == 0 && !strstr (f [3], "(?<src>"))
+        return s_fail (ctx, "label $ needs a (?<src>...) group in the pattern");
+    return 0;
+}
+
+static int
+s_load_attributions (ab_extractor_t *self, const char *dir, s_ctx_t *ctx)
+{
+    char *data;
+    ctx->file = "attributions.tsv";
+    if (s_read (dir, ctx->file, ctx, &data))
+        return -1;
+    s_alts_t alts = { 0 };
+    ctx->state = &alts;
+    int rc = s_each_line (self, ctx, data, s_attr_line);
+    ctx->state = NULL;
+    free (data);
+    ctx->line = 0;
+    for (int which = 0; which < 3 && rc == 0; which++)
+        if (alts.count [which]) {
+            self->attr_code [which] = s_compile (ctx, alts.alternation [which].data);
+            if (!self->attr_code [which])
+                rc = -1;
+            else
+                self->attr_src_count [which] = s_group_numbers (self->attr_code [which], "src",
+                                                                self->attr_src [which], 8);
+        }
+    for (int which = 0; which < 3; which++)
+        free (alts.alternation [which].data);
+    return rc;
+}
+
+//  --------------------------------------------------------------------------
+//  The token hash
+
+static int
+s_build_table (ab_extractor_t *self, s_ctx_t *ctx)
+{
+    ctx->line = 0;
+    ctx->file = "entities.tsv";
+    size_t entries = (size_t) self->trigger_count
+                   + (size_t) self->alias_count * AB_X_MAX_ALIAS_TOKENS + 16;
+    size_t size = 64;
+    while (size < entries * 2)
+        size *= 2;
+    self->table = calloc (size, sizeof (ab_xentry_t));
+    if (!self->table)
+        return s_fail (ctx, "out of memory");
+    self->table_mask = (uint32_t) (size - 1);
+    for (int i = 0; i < self->trigger_count; i++) {
+        ab_xentry_t *entry = s_entry (self, self->triggers [i]);
+        if (!entry)
+            return s_fail (ctx, "out of memory");
+        entry->trigger = i;
+    }
+    for (int i = 0; i < self->alias_count; i++) {
+        const char *text = self->aliases [i].text;
+        size_t tsize = strlen (text);
+        //  Walk the alias token by token: every proper prefix is marked so
+        //  the scanner knows to keep extending its candidate.
+        char key [256];
+        size_t n = 0;
+        bool in_token = false;
+        for (size_t pos = 0; pos <= tsize; ) {
+            bool is_token = false;
+            size_t len = pos < tsize ? ab_xrules_char (text, tsize, pos, &is_token) : 1;
+            if (!is_token && in_token && pos < tsize) {
+                //  end of a token that is not the last: a prefix
+                bool more = false;
+                for (size_t q = pos; q < tsize; ) {
+                    bool t;
+                    size_t l = ab_xrules_char (text, tsize, q, &t);
+                    if (t)
+                        more = true;
+                    q += l;
+                }
+                if (more) {
+                    ab_xentry_t *entry = s_entry (self, key);
+                    if (!entry)
+                        return s_fail (ctx, "out of memory");
+                    entry->prefix = true;
+                }
+            }
+            if (is_token)
+                for (size_t k = 0; k < len && n + 1 < sizeof (key); k++) {
+                    char c = text [pos + k];
+                    key [n++] = (c >= 'A' && c <= 'Z') ? (char) (c + 32) : c;
+                    key [n] = 0;
+                }
+            in_token = is_token;
+            pos += len;
+        }
+        ab_xentry_t *entry = s_entry (self, key);
+        if (!entry)
+            return s_fail (ctx, "out of memory");
+        int *grown = realloc (entry->aliases, sizeof (int) * (size_t) (entry->alias_count + 1));
+        if (!grown)
+            return s_fail (ctx, "out of memory");
+        entry->aliases = grown;
+        entry->aliases [entry->alias_count++] = i;
+    }
+    return 0;
+}
+
+//  --------------------------------------------------------------------------
+//  Public: constructor and destructor (declared in ab_extract.h)
+
+ab_extractor_t *
+ab_extractor_new (const char *rules_dir, char *errbuf, size_t errlen)
+{
+    if (!rules_dir)
+        rules_dir = ".";
+    ab_extractor_t *self = calloc (1, sizeof (ab_extractor_t));
+    s_ctx_t ctx = { "", 0, errbuf, errlen, NULL };
+    if (!self) {
+        snprintf (errbuf, errlen, "out of memory");
+        return NULL;
+    }
+    self->max_claims_per_sentence = 3;
+    self->kind_person = self->kind_country = self->kind_outlet = -1;
+    if (s_load_entities (self, rules_dir, &ctx)
+    ||  s_load_claims (self, rules_dir, &ctx)
+    ||  s_build_table (self, &ctx)
+    ||  s_load_hedges (self, rules_dir, &ctx)
+    ||  s_load_attributions (self, rules_dir, &ctx)) {
+        ab_extractor_destroy (&self);
+        return NULL;
+    }
+    return self;
+}
+
+void
+ab_extractor_destroy (ab_extractor_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    ab_extractor_t *self = *self_p;
+    for (int i = 0; i < self->entity_count; i++) {
+        ab_xentity_t *e = &self->entities [i];
+        free (e->id);
+        free (e->kind);
+        free (e->name);
+        free (e->title);
+        free (e->country);
+    }
+    free (self->entities);
+    for (int i = 0; i < self->alias_count; i++) {
+        free (self->aliases [i].text);
+        free (self->aliases [i].cased);
+    }
+    free (self->aliases);
+    for (int i = 0; i < self->kind_count; i++)
+        free (self->kinds [i]);
+    if (self->table)
+        for (uint32_t i = 0; i <= self->table_mask; i++) {
+            free (self->table [i].key);
+            free (self->table [i].aliases);
+        }
+    free (self->table);
+    for (int i = 0; i < self->trigger_count; i++)
+        free (self->triggers [i]);
+    for (int i = 0; i < self->define_count; i++) {
+        free (self->defines [i].name);
+        free (self->defines [i].text);
+    }
+    free (self->defines);
+    for (int i = 0; i < self->form_count; i++) {
+        ab_xform_t *f = &self->forms [i];
+        free (f->name);
+        free (f->type);
+        for (int k = 0; k < f->key_count; k++) {
+            free (f->key_names [k]);
+            free (f->key_fixed [k]);
+        }
+        for (int k = 0; k < f->value_count; k++) {
+            free (f->value_names [k]);
+            free (f->value_fixed [k]);
+        }
+    }
+    free (self->forms);
+    for (int i = 0; i < self->rule_count; i++) {
+        ab_xrule_t *r = &self->rules [i];
+        free (r->id);
+        free (r->pattern);
+        pcre2_code_free (r->code);
+        free (r->unless);
+        pcre2_code_free (r->unless_code);
+        for (int k = 0; k < r->slot_count; k++) {
+            free (r->slots [k].name);
+            free (r->slots [k].name2);
+            free (r->slots [k].group);
+            free (r->slots [k].literal);
+            free (r->slots [k].exclude);
+        }
+    }
+    free (self->rules);
+    pcre2_code_free (self->hedge_sentence);
+    pcre2_code_free (self->hedge_near);
+    for (int i = 0; i < self->attr_count; i++)
+        free (self->attrs [i].label);
+    free (self->attrs);
+    for (int which = 0; which < 3; which++)
+        pcre2_code_free (self->attr_code [which]);
+    free (self);
+    *self_p = NULL;
+}
