@@ -212,7 +212,7 @@ s_scan_bytes (const unsigned char *data, size_t size, size_t *invalid, size_t *c
 int
 ab_intake_finish (ab_article_t *article, size_t max_body, ab_intake_error_t *error)
 {
-    char detail [64];
+    char detail [128];
     if (article->body_size > max_body) {
         snprintf (detail, sizeof detail, "%zu bytes, over the limit of %zu", article->body_size, max_body);
         return s_fail (error, "too_large", "body is %s", detail);

@@ -73,7 +73,7 @@ s_run_pipeline (fixture_t *self, const char *input, const char *stdin_path, int 
     }
     const char *producer_args [] = { "--work", self->endpoints [0], "--ack", self->endpoints [1],
                                      "--journal", journal, "--dead-letter", dead, "--exit-when-done",
-                                     stdin_path? "--stdin": input, stdin_path? input: NULL, NULL };
+                                     stdin_path? "--stdin": input, NULL };
     pid_t producer = ab_procs_start (self->procs, "allybrief-producer", producer_args, self->log, stdin_path);
     assert_true (producer > 0);
     int status = ab_procs_wait (self->procs, producer, 60000);
@@ -87,7 +87,7 @@ s_run_pipeline (fixture_t *self, const char *input, const char *stdin_path, int 
     snprintf (path, sizeof path, "%s/briefing.md", out);
     char *markdown = ab_test_read (path);
     assert_non_null (markdown);
-    assert_non_null (strstr (markdown, "Conflicts"));
+    assert_non_null (strstr (markdown, "# Alliance briefing"));
     free (markdown);
     snprintf (path, sizeof path, "%s/briefing.json", out);
     json_t *briefing = ab_test_load_json (path);
@@ -174,6 +174,8 @@ test_seeds_end_to_end (void **state)
     size_t cited = s_cited_articles (briefing);
     printf ("seeds: claims from %zu of 5 articles\n", cited);
     assert_true (cited >= 3);
+    //  Item 1 of EXPECTED.md: the commander's rank is contested
+    assert_true (json_integer_value (json_object_get (summary, "conflicts")) >= 1);
     json_decref (briefing);
 }
 
@@ -228,6 +230,89 @@ test_programs_usage (void **state)
     free (log);
 }
 
+static void
+s_write_file (const char *dir, const char *name, const void *data, size_t size)
+{
+    char *path = zsys_sprintf ("%s/%s", dir, name);
+    FILE *file = fopen (path, "wb");
+    assert_non_null (file);
+    assert_int_equal (fwrite (data, 1, size, file), size);
+    fclose (file);
+    zstr_free (&path);
+}
+
+//  Hostile input: every bad article is dead-lettered with its reason, the
+//  good ones still reach the briefing, nothing crashes
+static void
+test_hostile_inputs (void **state)
+{
+    fixture_t *self = *state;
+    char *input = zsys_sprintf ("%s/hostile", self->dir);
+    zsys_dir_create (input);
+    const char *good = "Source: Test Wire\nPublished: 2026-02-01\n\nJapan has pledged to raise "
+                       "defense spending to 2% of GDP by 2027, officials said.\n";
+    s_write_file (input, "good.txt", good, strlen (good));
+    s_write_file (input, "empty.txt", "\n  \n", 4);
+    s_write_file (input, "bad-header.txt", "Title: x\nColour: red\n\nbody\n", 27);
+    //  Latin-1 bytes everywhere: not UTF-8 beyond repair
+    char latin1 [600];
+    for (size_t index = 0; index < sizeof latin1; index++)
+        latin1 [index] = (char) (index % 2? 0xE9: 'a');
+    s_write_file (input, "latin1.txt", latin1, sizeof latin1);
+    char binary [600];
+    for (size_t index = 0; index < sizeof binary; index++)
+        binary [index] = (char) (index % 5? 0: 'x');
+    s_write_file (input, "nuls.txt", binary, sizeof binary);
+    //  10 MiB on one line, over the 4 MiB default limit
+    size_t big_size = 10u * 1024 * 1024;
+    char *big = malloc (big_size);
+    memset (big, 'a', big_size);
+    s_write_file (input, "huge.txt", big, big_size);
+    //  stdin: a good line, truncated JSON, a wrong type, a 10 MiB line
+    char *lines = zsys_sprintf ("%s/lines.jsonl", self->dir);
+    FILE *file = fopen (lines, "wb");
+    fprintf (file, "{\"source\":\"Wire\",\"body\":\"Australia will host up to four U.S. submarines "
+                   "from 2027, the ministers said.\"}\n");
+    fprintf (file, "{\"source\":\"Wire\",\"body\":\"cut off\n");
+    fprintf (file, "{\"body\": 42}\n");
+    fputs ("{\"body\":\"", file);
+    fwrite (big, 1, big_size, file);
+    fputs ("\"}\n", file);
+    fclose (file);
+    free (big);
+
+    json_t *briefing = s_run_pipeline (self, input, NULL, 1);
+    assert_int_equal (json_integer_value (json_object_get (json_object_get (briefing, "summary"), "articles")), 1);
+    json_decref (briefing);
+    json_t *from_stdin = s_run_pipeline (self, lines, lines, 1);
+    json_decref (from_stdin);
+
+    char *dead_path = zsys_sprintf ("%s/dead.jsonl", self->dir);
+    char *dead = ab_test_read (dead_path);
+    assert_non_null (dead);
+    const char *expected [][2] = {
+        { "empty.txt", "\"empty\"" }, { "bad-header.txt", "\"bad_header\"" },
+        { "latin1.txt", "\"bad_utf8\"" }, { "nuls.txt", "\"binary\"" }, { "huge.txt", "\"too_large\"" },
+        { "lines.jsonl:2", "\"bad_json\"" }, { "lines.jsonl:3", "\"bad_json\"" },
+        { "lines.jsonl:4", "\"too_large\"" } };
+    int records = 0;
+    for (char *line = strtok (dead, "\n"); line; line = strtok (NULL, "\n")) {
+        records++;
+        bool known = false;
+        for (size_t index = 0; index < sizeof expected / sizeof expected [0]; index++)
+            if (strstr (line, expected [index][0]) && strstr (line, expected [index][1]))
+                known = true;
+        if (!known)
+            fail_msg ("unexpected dead letter: %.300s", line);
+    }
+    printf ("hostile: %d inputs dead-lettered with their reasons\n", records);
+    assert_int_equal (records, 8);
+    free (dead);
+    zstr_free (&dead_path);
+    zstr_free (&lines);
+    zstr_free (&input);
+}
+
 int
 main (void)
 {
@@ -237,6 +322,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_stdin_end_to_end, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_seeds_end_to_end, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_launcher_runs_samples, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_hostile_inputs, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
