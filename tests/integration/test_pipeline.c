@@ -293,8 +293,8 @@ test_hostile_inputs (void **state)
     const char *expected [][2] = {
         { "empty.txt", "\"empty\"" }, { "bad-header.txt", "\"bad_header\"" },
         { "latin1.txt", "\"bad_utf8\"" }, { "nuls.txt", "\"binary\"" }, { "huge.txt", "\"too_large\"" },
-        { "lines.jsonl:2", "\"bad_json\"" }, { "lines.jsonl:3", "\"bad_json\"" },
-        { "lines.jsonl:4", "\"too_large\"" } };
+        { "stdin:2", "\"bad_json\"" }, { "stdin:3", "\"bad_json\"" },
+        { "stdin:4", "\"too_large\"" } };
     int records = 0;
     for (char *line = strtok (dead, "\n"); line; line = strtok (NULL, "\n")) {
         records++;
