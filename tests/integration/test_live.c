@@ -14,37 +14,19 @@
 #include <cmocka.h>
 #include <czmq.h>
 
-typedef struct {
-    ab_procs_t *procs;
-    char *dir;
-    char *log;
-    char endpoints [5][256];    //  work, ack, results, pub, snapshot
-} fixture_t;
+typedef ab_fixture_t fixture_t;
 
 static int
 s_setup (void **state)
 {
-    fixture_t *self = calloc (1, sizeof *self);
-    self->procs = ab_procs_new ();
-    self->dir = ab_test_tempdir ();
-    self->log = zsys_sprintf ("%s/log.txt", self->dir);
-    const char *names [] = { "work", "ack", "results", "pub", "snapshot" };
-    for (int index = 0; index < 5; index++)
-        snprintf (self->endpoints [index], sizeof self->endpoints [index], "ipc://%s/%s",
-                  self->dir, names [index]);
-    *state = self;
+    *state = ab_fixture_new ();
     return 0;
 }
 
 static int
 s_teardown (void **state)
 {
-    fixture_t *self = *state;
-    ab_procs_destroy (&self->procs);
-    ab_test_rmtree (self->dir);
-    free (self->dir);
-    zstr_free (&self->log);
-    free (self);
+    ab_fixture_destroy ((ab_fixture_t **) state);
     return 0;
 }
 

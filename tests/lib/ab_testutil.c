@@ -200,3 +200,33 @@ ab_test_show_log (const char *path)
     fprintf (stderr, "---- %s (tail) ----\n%s\n----\n", path, start);
     free (text);
 }
+
+ab_fixture_t *
+ab_fixture_new (void)
+{
+    ab_fixture_t *self = calloc (1, sizeof *self);
+    self->procs = ab_procs_new ();
+    self->dir = ab_test_tempdir ();
+    size_t length = strlen (self->dir) + 16;
+    self->log = malloc (length);
+    snprintf (self->log, length, "%s/log.txt", self->dir);
+    const char *names [] = { "work", "ack", "results", "pub", "snapshot" };
+    for (int index = 0; index < 5; index++)
+        snprintf (self->endpoints [index], sizeof self->endpoints [index], "ipc://%s/%s",
+                  self->dir, names [index]);
+    return self;
+}
+
+void
+ab_fixture_destroy (ab_fixture_t **self_p)
+{
+    if (!*self_p)
+        return;
+    ab_fixture_t *self = *self_p;
+    ab_procs_destroy (&self->procs);
+    ab_test_rmtree (self->dir);
+    free (self->dir);
+    free (self->log);
+    free (self);
+    *self_p = NULL;
+}

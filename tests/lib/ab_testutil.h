@@ -33,6 +33,21 @@ int ab_procs_stop (ab_procs_t *self, pid_t pid, int timeout_ms);
 //  SIGKILL and reap.
 void ab_procs_kill (ab_procs_t *self, pid_t pid);
 
+//  An integration test's world: its processes, a temp directory, one log
+//  for every process, and ipc:// endpoints inside the directory for
+//  work, ack, results, pub and snapshot (in that order).
+typedef struct {
+    ab_procs_t *procs;
+    char *dir;
+    char *log;
+    char endpoints [5][256];
+} ab_fixture_t;
+
+//  Create the fixture (temp dir and all); destroy kills every process
+//  still running and removes the directory.
+ab_fixture_t *ab_fixture_new (void);
+void ab_fixture_destroy (ab_fixture_t **self_p);
+
 //  Directory with the programs: $AB_BIN or build/debug/bin.
 const char *ab_test_bin_dir (void);
 //  The seeds directory (../shared/seeds from the repo root) or NULL.
