@@ -22,7 +22,7 @@ BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(WARN) -Icommon -Iproto -Iproducer \
 LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 
 ifeq ($(MODE),release)
-  MODE_CFLAGS := -O2 -DNDEBUG -march=native
+  MODE_CFLAGS := -O2 -DNDEBUG
 else ifeq ($(MODE),asan)
   MODE_CFLAGS := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
   MODE_LDFLAGS := -fsanitize=address,undefined
