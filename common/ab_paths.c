@@ -55,3 +55,21 @@ ab_paths_rules_dir (const char *override)
     }
     return strdup ("workers/rules");
 }
+
+char *
+ab_paths_data_file (const char *name, const char *source_path)
+{
+    char *exe_dir = ab_paths_exe_dir ();
+    if (!exe_dir)
+        return NULL;
+    char candidates [2][PATH_MAX];
+    snprintf (candidates [0], PATH_MAX, "%s/../share/allybrief/%s", exe_dir, name);
+    snprintf (candidates [1], PATH_MAX, "%s/../../../%s", exe_dir, source_path);
+    free (exe_dir);
+    for (size_t index = 0; index < 2; index++) {
+        struct stat st;
+        if (stat (candidates [index], &st) == 0 && S_ISREG (st.st_mode))
+            return realpath (candidates [index], NULL);
+    }
+    return NULL;
+}

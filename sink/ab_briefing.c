@@ -743,7 +743,8 @@ s_format_valid (const char *format)
             return false;
         if (*p == '{') {
             const char *end = strchr (p + 1, '}');
-            if (!end || end == p + 1 || memchr (p + 1, '{', (size_t) (end - p - 1)))
+            if (!end || end == p + 1 || memchr (p + 1, '{', (size_t) (end - p - 1))
+            ||  memchr (p + 1, '|', (size_t) (end - p - 1)))
                 return false;
             p = end;
         }
@@ -1409,39 +1410,69 @@ s_jstr (const char *text)
     return s_jstrn (text, strlen (text));
 }
 
-//  Apply a {slot} format to a slots object.  Slots the format does not
-//  name are appended in parentheses so no part of a claim is hidden.
-//  Returns a new string, or NULL if the format names an absent slot.
-static char *
-s_format (const char *format, json_t *slots)
+//  Slot values in labels read as words: "joint_headquarters" becomes
+//  "joint headquarters" (canonical values use '_' for spaces)
+static int
+s_sb_put_words (strbuf_t *sb, const char *text, size_t len)
 {
+    if (s_sb_reserve (sb, len))
+        return -1;
+    for (size_t i = 0; i < len; i++)
+        sb->data [sb->size++] = text [i] == '_'? ' ': text [i];
+    sb->data [sb->size] = 0;
+    return 0;
+}
+
+#define FORMAT_SLOTS 32
+
+//  Apply one format alternative (len bytes) to a slots object.  Slots it
+//  does not name are appended in parentheses so no part of a claim is
+//  hidden.  Returns a new string, or NULL if the format names an absent
+//  slot (or on no memory).
+static char *
+s_format_one (const char *format, size_t format_len, json_t *slots)
+{
+    const char *names [FORMAT_SLOTS];
+    json_t *values [FORMAT_SLOTS];
+    bool used [FORMAT_SLOTS] = { false };
+    size_t count = 0;
+    const char *name;
+    json_t *value;
+    //  jansson objects iterate in insertion order: slots were parsed from
+    //  the canonical string, hence sorted
+    json_object_foreach (slots, name, value) {
+        if (count == FORMAT_SLOTS)
+            break;
+        names [count] = name;
+        values [count++] = value;
+    }
     strbuf_t sb = { NULL, 0, 0 };
-    json_t *used = json_object ();
-    if (!used || s_sb_reserve (&sb, 0))
-        goto fail;
+    if (s_sb_reserve (&sb, 0))
+        return NULL;
     sb.data [0] = 0;
-    for (const char *p = format; *p; ) {
+    const char *limit = format + format_len;
+    for (const char *p = format; p < limit; ) {
         if (*p != '{') {
-            const char *brace = strchr (p, '{');
-            size_t len = brace? (size_t) (brace - p): strlen (p);
+            const char *brace = memchr (p, '{', (size_t) (limit - p));
+            size_t len = brace? (size_t) (brace - p): (size_t) (limit - p);
             if (s_sb_put (&sb, p, len))
                 goto fail;
             p += len;
             continue;
         }
-        const char *end = strchr (p, '}');
-        char name [128];
-        size_t len = end? (size_t) (end - p - 1): 0;
-        if (!end || len == 0 || len >= sizeof name)
+        const char *end = memchr (p, '}', (size_t) (limit - p));
+        if (!end)
             goto fail;
-        memcpy (name, p + 1, len);
-        name [len] = 0;
-        json_t *value = json_object_get (slots, name);
-        if (!value)
+        size_t len = (size_t) (end - p - 1), index = 0;
+        while (index < count
+           && (strlen (names [index]) != len || memcmp (names [index], p + 1, len)))
+            index++;
+        if (index == count)
             goto fail;
-        json_object_set (used, name, json_true ());
+        used [index] = true;
+        value = values [index];
         if (json_is_string (value)) {
-            if (s_sb_put (&sb, json_string_value (value), json_string_length (value)))
+            if (s_sb_put_words (&sb, json_string_value (value), json_string_length (value)))
                 goto fail;
         }
         else {
@@ -1449,33 +1480,43 @@ s_format (const char *format, json_t *slots)
             json_t *element;
             json_array_foreach (value, i, element)
                 if ((i && s_sb_put (&sb, "/", 1))
-                ||  s_sb_put (&sb, json_string_value (element), json_string_length (element)))
+                ||  s_sb_put_words (&sb, json_string_value (element), json_string_length (element)))
                     goto fail;
         }
         p = end + 1;
     }
-    const char *name;
-    json_t *value;
     int extra = 0;
-    //  jansson objects iterate in insertion order: slots were parsed from
-    //  the canonical string, hence sorted
-    json_object_foreach (slots, name, value) {
-        if (json_object_get (used, name) || !json_is_string (value))
+    for (size_t i = 0; i < count; i++) {
+        if (used [i] || !json_is_string (values [i]))
             continue;
         if (s_sb_put (&sb, extra++? ", ": " (", 2)
-        ||  s_sb_put (&sb, name, strlen (name))
+        ||  s_sb_put (&sb, names [i], strlen (names [i]))
         ||  s_sb_put (&sb, "=", 1)
-        ||  s_sb_put (&sb, json_string_value (value), json_string_length (value)))
+        ||  s_sb_put (&sb, json_string_value (values [i]), json_string_length (values [i])))
             goto fail;
     }
     if (extra && s_sb_put (&sb, ")", 1))
         goto fail;
-    json_decref (used);
     return sb.data;
 fail:
-    json_decref (used);
     free (sb.data);
     return NULL;
+}
+
+//  A format is alternatives separated by '|': the first whose slots are
+//  all present wins (one type may have several claim shapes).  Returns
+//  a new string, or NULL if none applies.
+static char *
+s_format (const char *format, json_t *slots)
+{
+    for (const char *p = format; ; ) {
+        const char *bar = strchr (p, '|');
+        size_t len = bar? (size_t) (bar - p): strlen (p);
+        char *label = s_format_one (p, len, slots);
+        if (label || !bar)
+            return label;
+        p = bar + 1;
+    }
 }
 
 //  Set a label: the format applied, else the canonical text
@@ -1496,8 +1537,10 @@ s_hedges_json (const uint32_t *hedges, const char **overall)
     json_t *object = json_object ();
     if (!object)
         return NULL;
+    //  "asserted" always (its 0 is the point), others only when present:
+    //  every member is an allocation, and items go out in every delta
     for (int i = 0; i < HEDGE_COUNT; i++)
-        if (i != HEDGE_UNKNOWN || hedges [i])
+        if (i == HEDGE_ASSERTED || hedges [i])
             json_object_set_new (object, s_hedge_names [i], json_integer (hedges [i]));
     //  Asserted only if an independent article asserts it; else the most
     //  frequent hedge, ties to the earlier (weaker-claim) one in the list
@@ -1589,6 +1632,18 @@ s_entry_json (const entry_t *entry)
     return object;
 }
 
+//  [a, b]; json_pack would parse a format string for every evidence entry
+static json_t *
+s_pair (int64_t a, int64_t b)
+{
+    json_t *array = json_array ();
+    if (array) {
+        json_array_append_new (array, json_integer (a));
+        json_array_append_new (array, json_integer (b));
+    }
+    return array;
+}
+
 static json_t *
 s_side_json (const side_t *side, const topic_t *topic, bool newest)
 {
@@ -1636,11 +1691,9 @@ s_side_json (const side_t *side, const topic_t *topic, bool newest)
             goto fail;
         json_object_set_new (entry, "article", s_jstr (source->article->id));
         json_object_set_new (entry, "sentence", s_jstr (source->sentence));
-        json_object_set_new (entry, "span", json_pack ("[II]", (json_int_t) source->span_start,
-                                                       (json_int_t) source->span_end));
+        json_object_set_new (entry, "span", s_pair (source->span_start, source->span_end));
         if (source->match_start >= 0)
-            json_object_set_new (entry, "match", json_pack ("[II]", (json_int_t) source->match_start,
-                                                            (json_int_t) source->match_end));
+            json_object_set_new (entry, "match", s_pair (source->match_start, source->match_end));
         else
             json_object_set_new (entry, "match", json_null ());
         json_object_set_new (entry, "rule", s_jstr (source->rule));

@@ -79,7 +79,8 @@ void ab_briefing_destroy (ab_briefing_t **self_p);
 //  Load human labels for topics from a tab-separated file (format in
 //  sink/BRIEFING-SCHEMA.md and sink/topics.tsv):
 //      type <TAB> title [<TAB> subject format [<TAB> value format]]
-//  Formats use {slot} placeholders, "-" or empty for none.  Replaces any
+//  Formats use {slot} placeholders, "-" or empty for none, alternatives
+//  separated by '|' (the first whose slots are all present).  Replaces any
 //  labels loaded before; items already merged are labelled by the new
 //  table from then on (labels are applied when JSON is built).  Loading
 //  is optional: without a table, labels fall back to the type name and

@@ -17,6 +17,7 @@
 #include "ab_briefing.h"
 #include "ab_file.h"
 #include "ab_log.h"
+#include "ab_paths.h"
 #include "ab_render.h"
 #include "ab_store.h"
 
@@ -77,7 +78,7 @@ s_usage (FILE *out)
 "  -A, --ack ENDPOINT       producer's ack endpoint   (default tcp://127.0.0.1:5702)\n"
 "  -o, --out DIR            where briefing.md/.json go (default .)\n"
 "      --state FILE         durable state (default DIR/allybrief-sink.db)\n"
-"      --topics FILE        topic labels (default: topics.tsv beside the rules, if any)\n"
+"      --topics FILE        topic labels (default: the shipped sink/topics.tsv)\n"
 "      --write-interval MS  rewrite the briefing at most every MS (default 500)\n"
 "      --durable            fsync every commit to survive power loss (default: crash-safe)\n"
 "      --stats SECONDS      print counters every SECONDS\n"
@@ -358,11 +359,18 @@ main (int argc, char *argv [])
     char *state_path = self->options.state_path? strdup (self->options.state_path):
                        zsys_sprintf ("%s/allybrief-sink.db", self->options.out_dir);
     self->briefing = ab_briefing_new ();
-    if (self->options.topics_path
-    &&  ab_briefing_load_topics (self->briefing, self->options.topics_path, message, sizeof message) != 0) {
+    //  Labels only make the briefing readable: a missing shipped file is
+    //  not fatal, but a file the user named must load
+    char *topics_path = self->options.topics_path? strdup (self->options.topics_path):
+                        ab_paths_data_file ("topics.tsv", "sink/topics.tsv");
+    if (topics_path
+    &&  ab_briefing_load_topics (self->briefing, topics_path, message, sizeof message) != 0) {
         ab_error ("%s", message);
         rc = 2;
     }
+    if (!topics_path)
+        ab_warn ("no topics.tsv found: the briefing shows raw claim types");
+    free (topics_path);
     self->store = rc? NULL: ab_store_open (state_path, self->options.durable, s_on_replay, self,
                                            &self->seq, &self->topic_seqs, message, sizeof message);
     if (rc == 0 && !self->store) {

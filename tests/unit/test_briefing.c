@@ -189,6 +189,24 @@ test_canonical_key_and_value (void **state)
     assert_string_equal (vw, "note=x\\=y");
     free (kw); free (vw);
 
+    //  A slot name given twice: sorted by value too, an array in JSON
+    ab_claim_t *p1 = s_claim (a, "trilateral_cooperation", "party=US;party=JP", "", "asserted", "");
+    ab_claim_t *p2 = s_claim (b, "trilateral_cooperation", "party=JP;party=US", "", "asserted", "");
+    char *k1 = ab_briefing_claim_key (p1), *k2 = ab_briefing_claim_key (p2);
+    assert_string_equal (k1, "trilateral_cooperation{party=JP,party=US}");
+    assert_string_equal (k1, k2);
+    ab_briefing_t *briefing = ab_briefing_new ();
+    assert_int_equal (ab_briefing_merge (briefing, a, NULL, NULL, NULL), -1);   //  no id
+    assert_int_equal (ab_article_set (&b->article_id, "p2"), 0);
+    assert_int_equal (ab_briefing_merge (briefing, b, NULL, NULL, NULL), 2);
+    json_t *item = ab_briefing_item_json (briefing, k1);
+    json_t *parties = json_object_get (json_object_get (item, "keys"), "party");
+    assert_int_equal (json_array_size (parties), 2);
+    assert_string_equal (json_string_value (json_array_get (parties, 0)), "JP");
+    json_decref (item);
+    ab_briefing_destroy (&briefing);
+    free (k1); free (k2);
+
     //  A claim the merge would reject has no key
     ab_claim_t *bad = s_claim (a, "bad{type", "unit=X", "", "asserted", "");
     assert_null (ab_briefing_claim_key (bad));
@@ -651,6 +669,26 @@ test_topic_labels (void **state)
     assert_string_equal (s_str (item, "topic_label"), "exercise");
     assert_string_equal (s_str (item, "label"), "place=sea");
     json_decref (item);
+
+    //  The shipped sink/topics.tsv loads; alternatives pick the shape
+    //  whose slots are present; underscores read as spaces
+    assert_int_equal (ab_briefing_load_topics (briefing, "sink/topics.tsv", errbuf, sizeof errbuf), 0);
+    ab_result_t *shapes = s_result ("a2", "Outlet B", "2024-03-25", 2000, 0);
+    s_claim (shapes, "command_structure", "unit=USFJ;relation=reports_to", "superior=INDOPACOM",
+             "reported", "");
+    s_claim (shapes, "command_structure", "country=JP;change=joint_headquarters",
+             "target_date=2025-03", "expected", "");
+    s_merge (briefing, shapes, NULL, NULL);
+    item = ab_briefing_item_json (briefing, "command_structure{relation=reports_to,unit=USFJ}");
+    assert_string_equal (s_str (item, "topic_label"), "Command structure");
+    assert_string_equal (s_str (item, "label"), "USFJ: reports to");
+    assert_string_equal (s_str (s_side (item, "superior=INDOPACOM"), "label"), "INDOPACOM");
+    json_decref (item);
+    item = ab_briefing_item_json (briefing, "command_structure{change=joint_headquarters,country=JP}");
+    assert_string_equal (s_str (item, "label"), "JP: joint headquarters");
+    assert_string_equal (s_str (s_side (item, "target_date=2025-03"), "label"), "by 2025-03");
+    json_decref (item);
+    assert_int_equal (ab_briefing_load_topics (briefing, path, errbuf, sizeof errbuf), 0);
 
     //  A bad file names its line and keeps the old table
     fd = open (path, O_WRONLY | O_TRUNC);
