@@ -438,6 +438,15 @@ test_boilerplate (void **state)
     assert_non_null (memmem (s_article + r [2].start, r [2].end - r [2].start, "Source link", 11));
     assert_int_equal (r [2].end, strlen (s_article));
 
+    //  A credit line under a paragraph that is no caption keeps it
+    text = s_norm (fx, "The first paragraph is here.\nThe second paragraph of text.\n"
+                       "Jane Doe | AFP | Getty Images\nMore text follows.");
+    assert_string_equal (text, "The first paragraph is here.\n\nThe second paragraph of text.\n\n"
+                               "More text follows.");
+    //  A section label alone on a line goes
+    text = s_norm (fx, "World News\n\nThe story starts here.");
+    assert_string_equal (text, "The story starts here.");
+
     //  A tail marker before any article text does not erase the article
     text = s_norm (fx, "Leave a Reply\nThe article itself is here.");
     assert_non_null (strstr (text, "article itself"));

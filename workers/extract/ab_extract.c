@@ -13,12 +13,17 @@
     countries named most recently), which resolves "it", "he", "the two
     countries" and sentences that leave the subject implicit.
 
-    Hedge and attribution come from cue files: hedge cues in the sentence
-    (and negations just before the match), attribution in the sentence, in
-    a previous sentence that introduces a quote with ':', or in the next
-    sentence ("This comes from the Financial Times", or "Hayashi said" after
-    a quotation).  Claims are buffered per article so that one key is
-    emitted once, keeping its least hedged statement.
+    A pattern that starts with an entity ("{entity:force} is led by ...")
+    runs only at the mentions the scan found, and only its rest runs, from
+    the mention's end: the gazetteer has already done the expensive part.
+
+    Hedge and attribution come from cue files: hedge cues in the sentence,
+    in the claim's clause (future and modal verbs) and just before the
+    match (negation); attribution in the sentence, in a previous sentence
+    that introduces a quote with ':', or in the next sentence ("This comes
+    from the Financial Times", or "Hayashi said" after a quotation).
+    Claims are buffered per article so that one key is emitted once,
+    keeping its least hedged statement.
     =========================================================================
 */
 #include "ab_extract.h"
@@ -38,6 +43,19 @@
 #define S_MAX_RECENT    8           //  countries remembered for "the two countries"
 #define S_MAX_PENDING   1024        //  claims per article, before dedupe
 #define S_LABEL_LEN     200
+#define S_PADDING       64          //  zero bytes after the text copy
+
+//  Copy a string into a fixed buffer, truncating (snprintf "%s" without
+//  the format parsing, which showed in profiles: claims copy many slots)
+static void
+s_copy (char *dest, size_t destlen, const char *src)
+{
+    size_t n = strlen (src);
+    if (n >= destlen)
+        n = destlen - 1;
+    memcpy (dest, src, n);
+    dest [n] = 0;
+}
 
 //  One entity mention in the normalized text
 typedef struct {
@@ -45,6 +63,8 @@ typedef struct {
     uint32_t end;
     int alias;
     int entity;
+    uint32_t kinds;         //  kinds of every alias found at this start
+    bool dot;               //  an alias here ends with '.' ("U.S.")
 } s_mention_t;
 
 //  A claim waiting for the end of the article (for per-article dedupe)
@@ -101,10 +121,82 @@ typedef struct {
 typedef struct {
     uint32_t start;
     uint32_t end;
+    const ab_xentry_t *entry;   //  hash entry of the word alone, or NULL
 } s_token_t;
 
+//  ASCII letters and digits: the bytes that make up words
+static const bool s_word_byte [128] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1
+};
+
+//  Look up the folded form of text [start, end) (one word) in the hash,
+//  comparing without making a lowercase copy.
+static const ab_xentry_t *
+s_lookup_word (const ab_extractor_t *self, const char *text, uint32_t start, uint32_t end,
+               uint32_t hash)
+{
+    uint32_t size = end - start;
+    uint32_t mark = hash | 1;
+    for (uint32_t i = hash & self->table_mask; ; i = (i + 1) & self->table_mask) {
+        const ab_xentry_t *entry = &self->table [i];
+        if (entry->hash == 0)
+            return NULL;
+        if (entry->hash != mark)
+            continue;
+        const char *key = self->key_pool + entry->key;
+        uint32_t k = 0;
+        for (; k < size; k++) {
+            char c = text [start + k];
+            if (c >= 'A' && c <= 'Z')
+                c += 32;
+            if (key [k] != c)
+                break;
+        }
+        if (k == size && key [size] == 0)
+            return entry;
+    }
+}
+
+//  Is alias (exact case) spelled like tokens [i..j] with their letters
+//  run together?
+static bool
+s_same_case (const ab_xalias_t *alias, const char *text, const s_token_t *tokens, int i, int j)
+{
+    const char *want = alias->cased;
+    for (int t = i; t <= j; t++) {
+        uint32_t len = tokens [t].end - tokens [t].start;
+        if (strncmp (want, text + tokens [t].start, len) != 0)
+            return false;
+        want += len;
+    }
+    return *want == 0;
+}
+
+//  The first alias of entry that tokens [i..j] may stand for, or -1
+static int
+s_entry_alias (const ab_extractor_t *self, const ab_xentry_t *entry, const char *text,
+               const s_token_t *tokens, int i, int j)
+{
+    for (int a = 0; a < entry->alias_count; a++) {
+        int index = self->alias_pool [entry->aliases + (uint32_t) a];
+        const ab_xalias_t *alias = &self->aliases [index];
+        if (!alias->exact_case || s_same_case (alias, text, tokens, i, j))
+            return index;
+    }
+    return -1;
+}
+
 static void
-s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sent)
+s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sent, bool first)
 {
     s_token_t tokens [S_MAX_TOKENS];
     int ntokens = 0;
@@ -113,12 +205,16 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
     sent->has_quote = false;
     uint32_t pos = sent->start;
     size_t end = sent->end;
-    //  Cut into words; look each up as a trigger word
+    //  Cut into words, hashing each as it goes; look each up once
     while (pos < end && ntokens < S_MAX_TOKENS) {
+        unsigned char c = (unsigned char) text [pos];
         bool is_token;
-        size_t len = ab_xrules_char (text, end, pos, &is_token);
+        size_t len = 1;
+        if (c < 0x80)
+            is_token = s_word_byte [c];
+        else
+            len = ab_xrules_char (text, end, pos, &is_token);
         if (!is_token) {
-            unsigned char c = (unsigned char) text [pos];
             if (c == '"' || (len == 3 && c == 0xE2 && (unsigned char) text [pos + 1] == 0x80
                           && ((unsigned char) text [pos + 2] == 0x9C
                           ||  (unsigned char) text [pos + 2] == 0x9D)))
@@ -128,57 +224,94 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
         }
         uint32_t start = pos;
         while (pos < end) {
-            len = ab_xrules_char (text, end, pos, &is_token);
-            if (!is_token)
-                break;
-            pos += (uint32_t) len;
-        }
-        tokens [ntokens].start = start;
-        tokens [ntokens].end = pos;
-        ntokens++;
-        if (pos - start <= S_MAX_TOKEN_LEN) {
-            char key [S_MAX_TOKEN_LEN + 1];
-            for (uint32_t i = start; i < pos; i++) {
-                char c = text [i];
-                key [i - start] = (c >= 'A' && c <= 'Z') ? (char) (c + 32) : c;
+            c = (unsigned char) text [pos];
+            if (c < 0x80) {
+                if (!s_word_byte [c])
+                    break;
+                pos++;
             }
-            const ab_xentry_t *entry = ab_xrules_lookup (self, key, pos - start,
-                ab_xrules_hash (AB_X_FNV_SEED, key, pos - start));
-            if (entry && entry->trigger >= 0)
-                sent->triggers [entry->trigger / 64] |= 1ull << (entry->trigger % 64);
+            else {
+                len = ab_xrules_char (text, end, pos, &is_token);
+                if (!is_token)
+                    break;
+                pos += (uint32_t) len;
+            }
+        }
+        s_token_t *token = &tokens [ntokens++];
+        token->start = start;
+        token->end = pos;
+        token->entry = pos - start <= S_MAX_TOKEN_LEN
+                     ? s_lookup_word (self, text, start, pos,
+                                      ab_xrules_key_hash (text + start, pos - start))
+                     : NULL;
+        if (token->entry && token->entry->trigger >= 0)
+            sent->triggers [token->entry->trigger / 64] |= 1ull << (token->entry->trigger % 64);
+    }
+    //  A dateline ("MANILA — ", "SEOUL - ") says where the story was
+    //  filed, not who acts in it: its words name no one
+    int dateline = 0;
+    for (int i = 0; first && i < ntokens && i < 3; i++) {
+        bool upper = true;
+        for (uint32_t p = tokens [i].start; p < tokens [i].end; p++)
+            if (text [p] >= 'a' && text [p] <= 'z')
+                upper = false;
+        if (!upper)
+            break;
+        uint32_t p = tokens [i].end;
+        if (p + 2 < end && text [p] == ' '
+        &&  (text [p + 1] == '-' || ((unsigned char) text [p + 1] == 0xE2 && p + 4 < end
+                                   && (unsigned char) text [p + 2] == 0x80
+                                   && ((unsigned char) text [p + 3] == 0x93
+                                   ||  (unsigned char) text [p + 3] == 0x94)))) {
+            dateline = i + 1;
+            break;
         }
     }
-    //  Longest alias starting at each word, words run together
+    //  Longest alias starting at each word: the words run together
     for (int i = 0; i < ntokens && sent->mention_count < S_MAX_MENTIONS; ) {
-        char key [AB_X_MAX_ALIAS_TOKENS * S_MAX_TOKEN_LEN + 1];
-        char cased [AB_X_MAX_ALIAS_TOKENS * S_MAX_TOKEN_LEN + 1];
-        size_t n = 0;
-        uint32_t hash = AB_X_FNV_SEED;
-        int best_alias = -1, best_end = i;
-        for (int j = i; j < ntokens && j < i + AB_X_MAX_ALIAS_TOKENS; j++) {
-            uint32_t len = tokens [j].end - tokens [j].start;
-            if (len > S_MAX_TOKEN_LEN)
-                break;
-            const char *t = text + tokens [j].start;
-            for (uint32_t k = 0; k < len; k++) {
-                cased [n] = t [k];
-                key [n++] = (t [k] >= 'A' && t [k] <= 'Z') ? (char) (t [k] + 32) : t [k];
+        const ab_xentry_t *entry = tokens [i].entry;
+        if (!entry || (entry->alias_count == 0 && !(entry->flags & AB_X_PREFIX))) {
+            i++;
+            continue;
+        }
+        int best_alias = s_entry_alias (self, entry, text, tokens, i, i);
+        int best_end = i;
+        uint32_t kinds = best_alias >= 0 ? entry->kinds : 0;
+        bool dot = (entry->flags & AB_X_DOT) != 0;
+        if (entry->flags & AB_X_PREFIX) {
+            char key [AB_X_MAX_ALIAS_TOKENS * S_MAX_TOKEN_LEN + 1];
+            size_t n = 0;
+            for (int j = i; j < ntokens && j < i + AB_X_MAX_ALIAS_TOKENS; j++) {
+                uint32_t len = tokens [j].end - tokens [j].start;
+                if (len > S_MAX_TOKEN_LEN)
+                    break;
+                const char *t = text + tokens [j].start;
+                for (uint32_t k = 0; k < len; k++)
+                    key [n++] = (t [k] >= 'A' && t [k] <= 'Z') ? (char) (t [k] + 32) : t [k];
+                if (j == i)
+                    continue;       //  the word alone was looked up already
+                const ab_xentry_t *longer = ab_xrules_lookup (self, key, n,
+                                                              ab_xrules_key_hash (key, n));
+                if (!longer)
+                    break;
+                int alias = s_entry_alias (self, longer, text, tokens, i, j);
+                if (alias >= 0) {
+                    best_alias = alias;
+                    best_end = j;
+                    kinds |= longer->kinds;
+                    dot = (longer->flags & AB_X_DOT) != 0;
+                }
+                if (!(longer->flags & AB_X_PREFIX))
+                    break;
             }
-            cased [n] = 0;
-            hash = ab_xrules_hash (hash, t, len);
-            const ab_xentry_t *entry = ab_xrules_lookup (self, key, n, hash);
-            if (!entry)
-                break;
-            for (int a = 0; a < entry->alias_count; a++) {
-                const ab_xalias_t *alias = &self->aliases [entry->aliases [a]];
-                if (alias->exact_case && strcmp (alias->cased, cased) != 0)
-                    continue;
-                best_alias = entry->aliases [a];
-                best_end = j;
-                break;
-            }
-            if (!entry->prefix)
-                break;
+        }
+        //  "US$3.2 billion" names a currency, not a country
+        uint32_t after = tokens [best_end].end;
+        if (best_alias >= 0 && after < end && text [after] == '$')
+            best_alias = -1;
+        if (best_alias >= 0 && i < dateline) {
+            i = best_end + 1;
+            continue;
         }
         if (best_alias >= 0) {
             s_mention_t *m = &sent->mentions [sent->mention_count++];
@@ -186,6 +319,8 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
             m->end = tokens [best_end].end;
             m->alias = best_alias;
             m->entity = self->aliases [best_alias].entity;
+            m->kinds = kinds;
+            m->dot = dot;
             i = best_end + 1;
         }
         else
@@ -235,7 +370,7 @@ s_history_add (s_run_t *run, const s_sentence_t *sent)
         const ab_xentity_t *entity = &self->entities [m->entity];
         run->last_of_kind [entity->kind_id] = m->alias;
         int country = entity->kind_id == self->kind_country ? m->entity : entity->country_entity;
-        if (country < 0)
+        if (country < 0 || entity->member_count > 1)
             continue;
         int at = 0;
         while (at < run->recent_count && run->recent [at] != country)
@@ -252,25 +387,165 @@ s_history_add (s_run_t *run, const s_sentence_t *sent)
 //  --------------------------------------------------------------------------
 //  Hedges and attributions
 
+//  pcre2_match, or its JIT entry point when every pattern has JIT code
+//  (which skips the per-call checks: ab_extract makes hundreds of calls
+//  per article).
 static int
-s_cue_hedges (const s_run_t *run, const pcre2_code *code, uint32_t start, uint32_t end)
+s_match (const s_run_t *run, const pcre2_code *code, uint32_t start, uint32_t end,
+         PCRE2_SIZE offset, uint32_t options)
+{
+    PCRE2_SPTR subject = (PCRE2_SPTR) (run->doc->text + start);
+    if (run->self->jit)
+        return pcre2_jit_match (code, subject, end - start, offset, options, run->match, NULL);
+    return pcre2_match (code, subject, end - start, offset, options, run->match, NULL);
+}
+
+//  Try a pattern that starts with an entity (lead) at each mention of the
+//  sentence that may be of its kinds, within [start, end) and before
+//  offset 'before' (relative to start).  Where the mention is of one of
+//  those kinds, only the rest of the pattern runs, from the mention's end,
+//  and the match is rewritten in the full pattern's group numbers; else
+//  the full pattern runs anchored at the mention.  Returns the pcre2 code.
+static int
+s_match_at_mentions (const s_run_t *run, const s_sentence_t *sent,
+                     const ab_xlead_t *lead, uint32_t start, uint32_t end, PCRE2_SIZE before)
+{
+    const ab_extractor_t *self = run->self;
+    for (int m = 0; m < sent->mention_count; m++) {
+        const s_mention_t *mention = &sent->mentions [m];
+        if (mention->start < start || mention->end > end)
+            continue;
+        if (before != PCRE2_UNSET && mention->start - start >= before)
+            break;
+        if (!(mention->kinds & lead->kinds))
+            continue;
+        uint32_t kind = 1u << self->entities [mention->entity].kind_id;
+        if (!lead->rest || !(kind & lead->kinds)) {
+            int rc = s_match (run, lead->anchored, start, end, mention->start - start, 0);
+            if (rc >= 0)
+                return rc;
+            continue;
+        }
+        uint32_t from = mention->end;
+        if (mention->dot && from < end && run->doc->text [from] == '.')
+            from++;             //  the alias "U.S." ends after its dot
+        int rc = s_match (run, lead->rest, start, end, from - start, 0);
+        if (rc < 0)
+            continue;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer (run->match);
+        uint32_t pairs = pcre2_get_ovector_count (run->match);
+        PCRE2_SIZE rest [2 * AB_X_MAX_GROUPS];
+        uint32_t copy = pairs < AB_X_MAX_GROUPS ? pairs : AB_X_MAX_GROUPS;
+        memcpy (rest, ov, sizeof (PCRE2_SIZE) * 2 * copy);
+        uint32_t groups = (uint32_t) lead->groups < pairs ? (uint32_t) lead->groups : pairs;
+        for (uint32_t g = 0; g < groups; g++) {
+            int r = g == 0 ? 0 : lead->map [g];
+            if (g == 0) {
+                ov [0] = mention->start - start;
+                ov [1] = rest [1];
+            }
+            else
+            if (r == -1) {
+                ov [2 * g] = mention->start - start;
+                ov [2 * g + 1] = from - start;
+            }
+            else
+            if (r >= 0 && (uint32_t) r < copy) {
+                ov [2 * g] = rest [2 * r];
+                ov [2 * g + 1] = rest [2 * r + 1];
+            }
+            else
+                ov [2 * g] = ov [2 * g + 1] = PCRE2_UNSET;
+        }
+        return (int) groups;
+    }
+    return -1;
+}
+
+static bool
+s_bits_any (const uint64_t *need, const uint64_t *have)
+{
+    uint64_t any = 0;
+    for (int w = 0; w < AB_X_TRIGGER_WORDS; w++)
+        any |= need [w] & have [w];
+    return any != 0;
+}
+
+//  The clause around a match: a sentence's clauses are separated by
+//  "; ", ": ", a spaced dash, or a comma before and/but/while/whereas/
+//  although/though.
+//  Future and modal cues count only in the claim's own clause, so that
+//  "28,500 troops are stationed there, and officials said drills would
+//  grow" keeps the troop figure asserted.
+static void
+s_clause (const char *text, const s_sentence_t *sent, uint32_t match_start, uint32_t match_end,
+          uint32_t *start_p, uint32_t *end_p)
+{
+    static const char *joins [] = {
+        "and ", "but ", "while ", "whereas ", "although ", "though ", NULL
+    };
+    uint32_t start = sent->start, end = sent->end;
+    for (uint32_t p = sent->start; p + 1 < sent->end; p++) {
+        uint32_t from = 0, to = 0;        //  the separator is text [from, to)
+        char c = text [p];
+        if ((c == ';' || c == ':') && text [p + 1] == ' ') {
+            from = p;
+            to = p + 2;
+        }
+        else
+        if (c == ' ' && p + 4 < sent->end && (unsigned char) text [p + 1] == 0xE2
+        &&  (unsigned char) text [p + 2] == 0x80
+        &&  ((unsigned char) text [p + 3] == 0x93 || (unsigned char) text [p + 3] == 0x94)
+        &&  text [p + 4] == ' ') {
+            from = p;
+            to = p + 5;
+        }
+        else
+        if (c == ' ' && p + 3 < sent->end && text [p + 1] == '-' && text [p + 2] == '-'
+        &&  text [p + 3] == ' ') {
+            from = p;
+            to = p + 4;
+        }
+        else
+        if (c == ',' && text [p + 1] == ' ')
+            for (int j = 0; joins [j]; j++) {
+                size_t n = strlen (joins [j]);
+                if (p + 2 + n <= sent->end && memcmp (text + p + 2, joins [j], n) == 0) {
+                    from = p;
+                    to = p + 2 + (uint32_t) n;
+                    break;
+                }
+            }
+        if (to == 0)
+            continue;
+        if (to <= match_start)
+            start = to;
+        else
+        if (from >= match_end) {
+            end = from;
+            break;
+        }
+    }
+    *start_p = start;
+    *end_p = end;
+}
+
+//  Bit set of the hedges cued in text [start, end) of the sentence
+static int
+s_cue_hedges (const s_run_t *run, const s_sentence_t *sent, const ab_xcues_t *cues,
+              uint32_t start, uint32_t end)
 {
     int set = 0;
-    if (!code)
-        return 0;
-    const char *text = run->doc->text;
-    PCRE2_SIZE offset = 0;
-    PCRE2_SIZE length = end - start;
-    while (offset < length) {
-        int rc = pcre2_match (code, (PCRE2_SPTR) (text + start), length, offset, 0,
-                              run->match, NULL);
-        if (rc < 0)
-            break;
-        PCRE2_SPTR mark = pcre2_get_mark (run->match);
-        if (mark)
-            set |= 1 << atoi ((const char *) mark);
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer (run->match);
-        offset = ov [1] > ov [0] ? ov [1] : ov [0] + 1;
+    for (int i = 0; i < cues->count; i++) {
+        const ab_xcue_t *cue = &cues->cues [i];
+        if ((set & (1 << cue->tag))
+        ||  (!cue->always && !s_bits_any (cue->need, sent->triggers)))
+            continue;
+        if (!cue->code)
+            set |= 1 << cue->tag;
+        else
+        if (end > start && s_match (run, cue->code, start, end, 0, 0) >= 0)
+            set |= 1 << cue->tag;
     }
     return set;
 }
@@ -331,65 +606,81 @@ s_is_pronoun (const char *text, size_t size)
     return false;
 }
 
-//  Try the attribution cues of one place on the span; on a match fill
-//  label and hedge and return true.
+//  Try the attribution cues of one place on the span [start, end); the
+//  leftmost match wins, and at one position the earlier line.  own says
+//  the span is the claim's sentence, whose trigger words and mentions
+//  gate and anchor the cues.  On a match fill label, hedge and entity.
 static bool
 s_attr_try (const s_run_t *run, const s_sentence_t *sent, ab_xwhere_t where,
-            uint32_t start, uint32_t end, char *label, int *hedge, int *entity)
+            uint32_t start, uint32_t end, bool own, char *label, int *hedge, int *entity)
 {
     const ab_extractor_t *self = run->self;
-    const pcre2_code *code = self->attr_code [where];
-    if (!code || end <= start)
-        return false;
+    const ab_xcues_t *cues = &self->attr_cues [where];
     const char *text = run->doc->text;
-    PCRE2_SIZE offset = 0;
-    while (offset < end - start) {
-        int rc = pcre2_match (code, (PCRE2_SPTR) (text + start), end - start, offset, 0,
-                              run->match, NULL);
-        if (rc < 0)
-            return false;
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer (run->match);
-        PCRE2_SPTR mark = pcre2_get_mark (run->match);
-        int index = mark ? atoi ((const char *) mark) : -1;
-        offset = ov [1] > ov [0] ? ov [1] : ov [0] + 1;
-        if (index < 0 || index >= self->attr_count)
+    if (end <= start)
+        return false;
+    PCRE2_SIZE best = PCRE2_UNSET, src_start = PCRE2_UNSET, src_end = 0;
+    int best_index = -1;
+    for (int i = 0; i < cues->count; i++) {
+        const ab_xcue_t *cue = &cues->cues [i];
+        if (own && !cue->always && !s_bits_any (cue->need, sent->triggers))
             continue;
-        const ab_xattr_t *attr = &self->attrs [index];
-        if (strcmp (attr->label, "$") != 0) {
-            snprintf (label, S_LABEL_LEN, "%s", attr->label);
-            *hedge = attr->hedge;
-            return true;
-        }
-        //  $: the src group, resolved through the gazetteer
-        for (int g = 0; g < self->attr_src_count [where]; g++) {
-            int number = self->attr_src [where][g];
-            if ((uint32_t) number >= pcre2_get_ovector_count (run->match)
-            ||  ov [2 * number] == PCRE2_UNSET)
-                continue;
-            size_t size = ov [2 * number + 1] - ov [2 * number];
-            const char *src = s_trim (text + start + ov [2 * number], &size);
-            int alias = -1;
-            if (s_is_pronoun (src, size))
-                alias = start + ov [2 * number] >= sent->start
-                            && start + ov [2 * number] <= sent->end
-                      ? s_last_person (run, sent, start + (uint32_t) ov [2 * number])
-                      : s_last_person (run, sent, sent->end);
-            else
-                alias = ab_xrules_alias (self, src, size, -1);
-            if (alias >= 0) {
-                s_alias_label (self, alias, label, S_LABEL_LEN);
-                *entity = self->aliases [alias].entity;
+        int rc = own && cue->lead.kinds
+               ? s_match_at_mentions (run, sent, &cue->lead, start, end, best)
+               : s_match (run, cue->code, start, end, 0, 0);
+        if (rc < 0)
+            continue;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer (run->match);
+        if (best != PCRE2_UNSET && ov [0] >= best)
+            continue;
+        best = ov [0];
+        best_index = cue->tag;
+        src_start = PCRE2_UNSET;
+        uint32_t pairs = pcre2_get_ovector_count (run->match);
+        for (int g = 0; g < cue->src_count; g++) {
+            uint32_t number = (uint32_t) cue->src [g];
+            if (number < pairs && ov [2 * number] != PCRE2_UNSET) {
+                src_start = ov [2 * number];
+                src_end = ov [2 * number + 1];
+                break;
             }
-            else
-            if (!s_is_pronoun (src, size) && size > 0)
-                snprintf (label, S_LABEL_LEN, "%.*s", (int) size, src);
-            else
-                break;      //  an unresolved pronoun names nobody
-            *hedge = attr->hedge;
-            return true;
         }
+        if (best == 0)
+            break;          //  nothing can start earlier
     }
-    return false;
+    if (best_index < 0)
+        return false;
+    const ab_xattr_t *attr = &self->attrs [best_index];
+    if (strcmp (attr->label, "$") != 0) {
+        s_copy (label, S_LABEL_LEN, attr->label);
+        *hedge = attr->hedge;
+        return true;
+    }
+    //  $: the src group, resolved through the gazetteer
+    if (src_start == PCRE2_UNSET)
+        return false;
+    size_t size = src_end - src_start;
+    const char *src = s_trim (text + start + src_start, &size);
+    int alias;
+    if (s_is_pronoun (src, size)) {
+        uint32_t at = start + (uint32_t) src_start;
+        alias = s_last_person (run, sent, at >= sent->start && at <= sent->end ? at : sent->end);
+        if (alias < 0)
+            return false;       //  an unresolved pronoun names nobody
+    }
+    else
+        alias = ab_xrules_alias (self, src, size, -1);
+    if (alias >= 0) {
+        s_alias_label (self, alias, label, S_LABEL_LEN);
+        *entity = self->aliases [alias].entity;
+    }
+    else
+    if (size > 0)
+        snprintf (label, S_LABEL_LEN, "%.*s", (int) size, src);
+    else
+        return false;
+    *hedge = attr->hedge;
+    return true;
 }
 
 //  Does the span end with ':' (maybe before a closing quote or space)?
@@ -411,24 +702,24 @@ s_attribution (s_run_t *run, s_sentence_t *sent, int index)
     sent->attr_hedge = -1;
     sent->attr_entity = -1;
     const ab_doc_t *doc = run->doc;
-    if (s_attr_try (run, sent, AB_ATTR_SELF, sent->start, sent->end,
+    if (s_attr_try (run, sent, AB_ATTR_SELF, sent->start, sent->end, true,
                     sent->attr_label, &sent->attr_hedge, &sent->attr_entity))
         return;
     //  "One official said:" introduces the quotation that follows
     if (index > 0) {
         const ab_span_t *prev = &doc->sentences [index - 1];
         if (s_ends_with_colon (doc->text, prev->start, prev->end)
-        &&  s_attr_try (run, sent, AB_ATTR_SELF, prev->start, prev->end,
+        &&  s_attr_try (run, sent, AB_ATTR_SELF, prev->start, prev->end, false,
                         sent->attr_label, &sent->attr_hedge, &sent->attr_entity))
             return;
     }
     if ((uint32_t) index + 1 < doc->sentence_count) {
         const ab_span_t *next = &doc->sentences [index + 1];
-        if (s_attr_try (run, sent, AB_ATTR_NEXT, next->start, next->end,
+        if (s_attr_try (run, sent, AB_ATTR_NEXT, next->start, next->end, false,
                         sent->attr_label, &sent->attr_hedge, &sent->attr_entity))
             return;
         if (sent->has_quote
-        &&  s_attr_try (run, sent, AB_ATTR_NEXT_QUOTE, next->start, next->end,
+        &&  s_attr_try (run, sent, AB_ATTR_NEXT_QUOTE, next->start, next->end, false,
                         sent->attr_label, &sent->attr_hedge, &sent->attr_entity))
             return;
     }
@@ -445,6 +736,7 @@ typedef struct {
     uint32_t ovcount;
     bool future;
     s_claim_t *claim;
+    char (*done) [AB_X_SLOT_LEN];   //  values of the rule's slots so far
 } s_slotctx_t;
 
 static void
@@ -465,7 +757,7 @@ s_as_kind (const ab_extractor_t *self, int entity, int kind)
     const ab_xentity_t *e = &self->entities [entity];
     if (e->kind_id == kind)
         return entity;
-    if (kind == self->kind_country && e->country_entity >= 0)
+    if (kind == self->kind_country && e->country_entity >= 0 && e->member_count == 1)
         return e->country_entity;
     return -1;
 }
@@ -477,10 +769,15 @@ s_cmp_ids (const void *a, const void *b, void *arg)
     return strcmp (self->entities [*(const int *) a].id, self->entities [*(const int *) b].id);
 }
 
+//  Is entity ruled out for this slot: a fixed id (first:country!US), or
+//  the value of an earlier slot (first:country!=country)?
 static bool
-s_excluded (const ab_extractor_t *self, const ab_xslot_t *slot, int entity)
+s_excluded (const s_slotctx_t *sc, const ab_xslot_t *slot, int entity)
 {
-    return slot->exclude && strcmp (self->entities [entity].id, slot->exclude) == 0;
+    const char *id = sc->run->self->entities [entity].id;
+    if (slot->exclude && strcmp (id, slot->exclude) == 0)
+        return true;
+    return slot->exclude_slot >= 0 && strcmp (id, sc->done [slot->exclude_slot]) == 0;
 }
 
 //  Convert one slot; writes the value(s) and returns 0, or -1 if the
@@ -492,9 +789,12 @@ s_convert (s_slotctx_t *sc, const ab_xslot_t *slot, char *out, char *out2)
     const ab_extractor_t *self = run->self;
     const char *text = run->doc->text;
     const s_sentence_t *sent = sc->sent;
-    //  The captured text, if any (first group of that name that is set)
+    //  The captured text, if any (first group of that name that is set),
+    //  or the part of the sentence the slot names
     bool captured = false;
     uint32_t cstart = 0, cend = 0;
+    uint32_t match_start = sent->start + (uint32_t) sc->ov [0];
+    uint32_t match_end = sent->start + (uint32_t) sc->ov [1];
     for (int g = 0; g < slot->group_count; g++) {
         int n = slot->groups [g];
         if ((uint32_t) n < sc->ovcount && sc->ov [2 * n] != PCRE2_UNSET) {
@@ -504,12 +804,18 @@ s_convert (s_slotctx_t *sc, const ab_xslot_t *slot, char *out, char *out2)
             break;
         }
     }
+    if (slot->span != AB_SPAN_GROUP) {
+        captured = true;
+        cstart = slot->span == AB_SPAN_MATCH || slot->span == AB_SPAN_FROM ? match_start
+               : slot->span == AB_SPAN_AFTER ? match_end : sent->start;
+        cend = slot->span == AB_SPAN_MATCH || slot->span == AB_SPAN_UPTO ? match_end
+             : slot->span == AB_SPAN_BEFORE ? match_start : sent->end;
+    }
     const char *ctext = text + cstart;
     size_t csize = cend - cstart;
-    uint32_t match_start = sent->start + (uint32_t) sc->ov [0];
     switch (slot->conv) {
         case AB_CONV_LITERAL:
-            snprintf (out, AB_X_SLOT_LEN, "%s", slot->literal);
+            s_copy (out, AB_X_SLOT_LEN, slot->literal);
             return 0;
         case AB_CONV_ENTITY:
         case AB_CONV_REF: {
@@ -535,13 +841,14 @@ s_convert (s_slotctx_t *sc, const ab_xslot_t *slot, char *out, char *out2)
                 if (entity < 0 && run->last_of_kind [slot->kind] >= 0)
                     entity = self->aliases [run->last_of_kind [slot->kind]].entity;
             }
-            if (entity < 0 || s_excluded (self, slot, entity))
+            if (entity < 0 || s_excluded (sc, slot, entity))
                 return -1;
-            snprintf (out, AB_X_SLOT_LEN, "%s", self->entities [entity].id);
+            s_copy (out, AB_X_SLOT_LEN, self->entities [entity].id);
             s_add_actor (sc->claim, entity);
             return 0;
         }
         case AB_CONV_FIRST:
+        case AB_CONV_LAST:
         case AB_CONV_SET: {
             uint32_t from = captured ? cstart : sent->start;
             uint32_t to = captured ? cend : sent->end;
@@ -551,9 +858,35 @@ s_convert (s_slotctx_t *sc, const ab_xslot_t *slot, char *out, char *out2)
                 const s_mention_t *m = &sent->mentions [i];
                 if (m->start < from || m->end > to)
                     continue;
-                int entity = s_as_kind (self, m->entity, slot->kind);
-                if (entity < 0 || s_excluded (self, slot, entity))
+                const ab_xentity_t *named = &self->entities [m->entity];
+                if (slot->conv == AB_CONV_SET && slot->kind == self->kind_country
+                &&  named->member_count > 1) {
+                    //  An alliance stands for all its members
+                    for (int k = 0; k < named->member_count && count < S_MAX_ACTORS; k++) {
+                        bool dup = false;
+                        for (int j = 0; j < count; j++)
+                            dup |= found [j] == named->members [k];
+                        if (!dup && !s_excluded (sc, slot, named->members [k]))
+                            found [count++] = named->members [k];
+                    }
                     continue;
+                }
+                int entity = s_as_kind (self, m->entity, slot->kind);
+                if (entity < 0 && (m->kinds & (1u << slot->kind))) {
+                    //  The words also name an entity of the wanted kind
+                    //  ("Washington" the place, not the government)
+                    int alias = ab_xrules_alias (self, text + m->start, m->end - m->start,
+                                                 slot->kind);
+                    if (alias >= 0)
+                        entity = self->aliases [alias].entity;
+                }
+                if (entity < 0 || s_excluded (sc, slot, entity))
+                    continue;
+                if (slot->conv == AB_CONV_LAST) {
+                    found [0] = entity;         //  keep overwriting: the last one stays
+                    count = 1;
+                    continue;
+                }
                 bool dup = false;
                 for (int k = 0; k < count; k++)
                     dup |= found [k] == entity;
@@ -564,15 +897,15 @@ s_convert (s_slotctx_t *sc, const ab_xslot_t *slot, char *out, char *out2)
             }
             if (count == 0) {
                 //  Nothing named here: the subject carries over
-                if (slot->conv == AB_CONV_FIRST) {
+                if (slot->conv != AB_CONV_SET) {
                     int alias = run->last_of_kind [slot->kind];
                     if (slot->kind == self->kind_country && run->recent_count > 0) {
                         for (int k = 0; k < run->recent_count && count == 0; k++)
-                            if (!s_excluded (self, slot, run->recent [k]))
+                            if (!s_excluded (sc, slot, run->recent [k]))
                                 found [count++] = run->recent [k];
                     }
                     else
-                    if (alias >= 0 && !s_excluded (self, slot, self->aliases [alias].entity))
+                    if (alias >= 0 && !s_excluded (sc, slot, self->aliases [alias].entity))
                         found [count++] = self->aliases [alias].entity;
                 }
                 else
@@ -622,12 +955,12 @@ s_convert (s_slotctx_t *sc, const ab_xslot_t *slot, char *out, char *out2)
                 entity = self->aliases [run->last_of_kind [self->kind_person]].entity;
             if (entity < 0)
                 return -1;
-            snprintf (out, AB_X_SLOT_LEN, "%s", self->entities [entity].id);
+            s_copy (out, AB_X_SLOT_LEN, self->entities [entity].id);
             s_add_actor (sc->claim, entity);
             return 0;
         }
         case AB_CONV_TENSE:
-            snprintf (out, AB_X_SLOT_LEN, "%s", sc->future ? "planned" : "current");
+            s_copy (out, AB_X_SLOT_LEN, sc->future ? "planned" : "current");
             return 0;
         case AB_CONV_NUMBER: {
             double v;
@@ -676,12 +1009,21 @@ static void
 s_build_key (const ab_extractor_t *self, s_claim_t *claim)
 {
     const ab_xform_t *form = &self->forms [self->rules [claim->rule].form];
-    size_t n = (size_t) snprintf (claim->key, sizeof (claim->key), "%s{", form->type);
-    for (int k = 0; k < form->key_count && n < sizeof (claim->key); k++)
-        n += (size_t) snprintf (claim->key + n, sizeof (claim->key) - n, "%s%s=%s",
-                                k ? "," : "", form->key_names [k], claim->keys [k]);
-    if (n < sizeof (claim->key))
-        snprintf (claim->key + n, sizeof (claim->key) - n, "}");
+    char *out = claim->key;
+    char *limit = claim->key + sizeof (claim->key) - 2;
+    #define S_PUT(str) for (const char *p_ = (str); *p_ && out < limit; ) *out++ = *p_++
+    S_PUT (form->type);
+    S_PUT ("{");
+    for (int k = 0; k < form->key_count; k++) {
+        if (k)
+            S_PUT (",");
+        S_PUT (form->key_names [k]);
+        S_PUT ("=");
+        S_PUT (claim->keys [k]);
+    }
+    #undef S_PUT
+    *out++ = '}';
+    *out = 0;
 }
 
 //  Try one rule on a sentence; on a match fill *claim and return true.
@@ -692,9 +1034,9 @@ s_try_rule (s_run_t *run, s_sentence_t *sent, int sentence_index, int rule_index
     const ab_extractor_t *self = run->self;
     const ab_xrule_t *rule = &self->rules [rule_index];
     const ab_xform_t *form = &self->forms [rule->form];
-    const char *text = run->doc->text;
-    int rc = pcre2_match (rule->code, (PCRE2_SPTR) (text + sent->start), sent->end - sent->start,
-                          0, 0, run->match, NULL);
+    int rc = rule->lead.kinds
+           ? s_match_at_mentions (run, sent, &rule->lead, sent->start, sent->end, PCRE2_UNSET)
+           : s_match (run, rule->code, sent->start, sent->end, 0, 0);
     if (rc < 0)
         return false;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer (run->match);
@@ -703,9 +1045,7 @@ s_try_rule (s_run_t *run, s_sentence_t *sent, int sentence_index, int rule_index
     if (ovcount > 64)
         ovcount = 64;
     memcpy (saved, ov, sizeof (PCRE2_SIZE) * 2 * ovcount);
-    if (rule->unless_code
-    &&  pcre2_match (rule->unless_code, (PCRE2_SPTR) (text + sent->start),
-                     sent->end - sent->start, 0, 0, run->match, NULL) >= 0)
+    if (rule->unless_code && s_match (run, rule->unless_code, sent->start, sent->end, 0, 0) >= 0)
         return false;
     //  (The slots read the saved ovector: cue matches reuse the match data.)
 
@@ -720,13 +1060,16 @@ s_try_rule (s_run_t *run, s_sentence_t *sent, int sentence_index, int rule_index
     //  Hedge first: dates need to know whether the sentence speaks of the
     //  future.
     if (sent->cue_hedges < 0)
-        sent->cue_hedges = s_cue_hedges (run, self->hedge_sentence, sent->start, sent->end);
+        sent->cue_hedges = s_cue_hedges (run, sent, &self->hedge_cues [0], sent->start, sent->end);
     int hedges = sent->cue_hedges;
+    uint32_t clause_start, clause_end;
+    s_clause (run->doc->text, sent, claim->match_start, claim->match_end, &clause_start, &clause_end);
+    hedges |= s_cue_hedges (run, sent, &self->hedge_cues [1], clause_start, clause_end);
     uint32_t window = claim->match_start > sent->start + (uint32_t) self->near_window
                     ? claim->match_start - (uint32_t) self->near_window : sent->start;
-    hedges |= s_cue_hedges (run, self->hedge_near, window, claim->match_start);
+    hedges |= s_cue_hedges (run, sent, &self->hedge_cues [2], window, claim->match_start);
     s_attribution (run, sent, sentence_index);
-    snprintf (claim->attribution, sizeof (claim->attribution), "%s", sent->attr_label);
+    s_copy (claim->attribution, sizeof (claim->attribution), sent->attr_label);
     if (sent->attr_hedge >= 0)
         hedges |= 1 << sent->attr_hedge;
     claim->hedge = AB_HEDGE_ASSERTED;
@@ -737,20 +1080,22 @@ s_try_rule (s_run_t *run, s_sentence_t *sent, int sentence_index, int rule_index
             if ((hedges & (1 << h)) && self->hedge_order [h] < self->hedge_order [claim->hedge])
                 claim->hedge = h;
 
+    char done [AB_X_MAX_SLOTS][AB_X_SLOT_LEN];
     s_slotctx_t sc = { run, sent, rule, saved, ovcount, (hedges & (1 << AB_HEDGE_EXPECTED)) != 0,
-                       claim };
+                       claim, done };
     //  Fixed slots from the form, then the rule's slots into their places
     for (int k = 0; k < form->key_count; k++)
         if (form->key_fixed [k])
-            snprintf (claim->keys [k], AB_X_SLOT_LEN, "%s", form->key_fixed [k]);
+            s_copy (claim->keys [k], AB_X_SLOT_LEN, form->key_fixed [k]);
     for (int k = 0; k < form->value_count; k++)
         if (form->value_fixed [k])
-            snprintf (claim->values [k], AB_X_SLOT_LEN, "%s", form->value_fixed [k]);
+            s_copy (claim->values [k], AB_X_SLOT_LEN, form->value_fixed [k]);
     for (int i = 0; i < rule->slot_count; i++) {
         const ab_xslot_t *slot = &rule->slots [i];
         char value [AB_X_SLOT_LEN] = "", value2 [AB_X_SLOT_LEN] = "";
         if (s_convert (&sc, slot, value, value2) != 0)
             return false;
+        s_copy (done [i], AB_X_SLOT_LEN, value);
         const char *names [2] = { slot->name, slot->name2 };
         const char *values [2] = { value, value2 };
         for (int n = 0; n < 2; n++) {
@@ -758,10 +1103,10 @@ s_try_rule (s_run_t *run, s_sentence_t *sent, int sentence_index, int rule_index
                 continue;
             for (int k = 0; k < form->key_count; k++)
                 if (strcmp (form->key_names [k], names [n]) == 0)
-                    snprintf (claim->keys [k], AB_X_SLOT_LEN, "%s", values [n]);
+                    s_copy (claim->keys [k], AB_X_SLOT_LEN, values [n]);
             for (int k = 0; k < form->value_count; k++)
                 if (strcmp (form->value_names [k], names [n]) == 0)
-                    snprintf (claim->values [k], AB_X_SLOT_LEN, "%s", values [n]);
+                    s_copy (claim->values [k], AB_X_SLOT_LEN, values [n]);
         }
     }
     //  Actors: the slots' entities, then whoever else the sentence names
@@ -809,17 +1154,18 @@ s_emit (s_run_t *run, ab_result_t *result)
         ab_claim_t *claim = ab_result_add_claim (result);
         if (!claim)
             return -1;
-        //  The evidence is the sentence: copy it through a bounded buffer
-        //  because doc->text is not terminated at the sentence's end.
+        //  The evidence is the sentence, which is not terminated in the
+        //  text: the claim takes a bounded copy (its strings are heap
+        //  strings it frees, per ab_msg.h)
         char *evidence = strndup (text + c->sentence_start, c->sentence_end - c->sentence_start);
-        int rc = evidence ? 0 : -1;
-        rc = rc ? rc : ab_article_set (&claim->type, form->type);
-        rc = rc ? rc : ab_article_set (&claim->rule, rule->id);
-        rc = rc ? rc : ab_article_set (&claim->hedge, ab_xhedge_names [c->hedge]);
-        rc = rc ? rc : ab_article_set (&claim->attribution, c->attribution);
-        rc = rc ? rc : ab_article_set (&claim->evidence, evidence);
-        free (evidence);
-        if (rc)
+        if (!evidence)
+            return -1;
+        free (claim->evidence);
+        claim->evidence = evidence;
+        if (ab_article_set (&claim->type, form->type)
+        ||  ab_article_set (&claim->rule, rule->id)
+        ||  ab_article_set (&claim->hedge, ab_xhedge_names [c->hedge])
+        ||  ab_article_set (&claim->attribution, c->attribution))
             return -1;
         claim->evidence_start = c->sentence_start;
         claim->evidence_end = c->sentence_end;
@@ -873,20 +1219,28 @@ ab_extract (const ab_extractor_t *self, const ab_doc_t *doc,
                                          NULL);
     if (!run.match)
         return -1;
+    //  Patterns run on a copy of the text followed by zeroed padding:
+    //  PCRE2's JIT may read ahead of the subject in aligned blocks, which
+    //  is harmless but reads the caller's uninitialised slack (and makes
+    //  valgrind complain).  The copy costs one memcpy per article.
+    s_sentence_t *sent = malloc (sizeof (s_sentence_t) + doc->size + S_PADDING);
+    if (!sent) {
+        pcre2_match_data_free (run.match);
+        return -1;
+    }
+    ab_doc_t copy = *doc;
+    copy.text = (char *) (sent + 1);
+    memcpy (copy.text, doc->text, doc->size);
+    memset (copy.text + doc->size, 0, S_PADDING);
     //  A document without sentence spans is one sentence
-    ab_doc_t whole;
     ab_span_t span = { 0, (uint32_t) doc->size };
     if (doc->sentence_count == 0) {
-        whole = *doc;
-        whole.sentences = &span;
-        whole.sentence_count = 1;
-        run.doc = doc = &whole;
+        copy.sentences = &span;
+        copy.sentence_count = 1;
     }
-    s_sentence_t *sent = malloc (sizeof (s_sentence_t));
+    run.doc = doc = &copy;
     s_claim_t scratch;
     int rc = 0;
-    if (!sent)
-        rc = -1;
     for (uint32_t index = 0; rc == 0 && index < doc->sentence_count; index++) {
         const ab_span_t *span_i = &doc->sentences [index];
         if (span_i->end <= span_i->start || span_i->end > doc->size)
@@ -895,12 +1249,21 @@ ab_extract (const ab_extractor_t *self, const ab_doc_t *doc,
         sent->end = span_i->end;
         sent->cue_hedges = -1;
         sent->attr_done = false;
-        s_scan_sentence (self, doc->text, sent);
+        s_scan_sentence (self, doc->text, sent, index == 0);
         if (!s_is_headline (doc->text, sent->start, sent->end)) {
             int taken = 0;
             uint32_t keys [100];    //  hashes of this sentence's claim keys
+            //  Candidates: the rules that need one of the sentence's words
+            uint64_t candidates [AB_X_RULE_WORDS] = { 0 };
+            for (int w = 0; w < AB_X_TRIGGER_WORDS; w++)
+                for (uint64_t bits = sent->triggers [w]; bits; bits &= bits - 1) {
+                    int t = w * 64 + __builtin_ctzll (bits);
+                    for (int k = 0; k < AB_X_RULE_WORDS; k++)
+                        candidates [k] |= self->trigger_rules [t][k];
+                }
             for (int r = 0; r < self->rule_count && taken < self->max_claims_per_sentence; r++) {
-                if (!s_needs_met (&self->rules [r], sent->triggers))
+                if (!(candidates [r / 64] & (1ull << (r % 64)))
+                ||  !s_needs_met (&self->rules [r], sent->triggers))
                     continue;
                 s_claim_t *claim = s_new_claim (&run);
                 if (!claim)

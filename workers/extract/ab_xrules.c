@@ -167,34 +167,46 @@ ab_xrules_lookup (const ab_extractor_t *self, const char *key, size_t size, uint
 {
     if (!self->table)
         return NULL;
+    uint32_t mark = hash | 1;
     for (uint32_t i = hash & self->table_mask; ; i = (i + 1) & self->table_mask) {
         const ab_xentry_t *entry = &self->table [i];
-        if (!entry->key)
+        if (entry->hash == 0)
             return NULL;
-        if (entry->hash == hash && strncmp (entry->key, key, size) == 0
-        &&  entry->key [size] == 0)
+        const char *stored = self->key_pool + entry->key;
+        if (entry->hash == mark && strncmp (stored, key, size) == 0 && stored [size] == 0)
             return entry;
     }
 }
 
-//  Find or add the entry for key.  NULL on no memory.
-static ab_xentry_t *
-s_entry (ab_extractor_t *self, const char *key)
+//  The table while it is built: fat slots, compacted by s_build_table
+typedef struct {
+    char *key;
+    uint32_t hash;
+    int trigger;
+    int flags;
+    int *aliases;
+    int alias_count;
+    uint32_t kinds;
+} s_slot_t;
+
+//  Find or add the slot for key.  NULL on no memory.
+static s_slot_t *
+s_entry (s_slot_t *table, uint32_t mask, const char *key)
 {
     size_t size = strlen (key);
-    uint32_t hash = ab_xrules_hash (AB_X_FNV_SEED, key, size);
-    for (uint32_t i = hash & self->table_mask; ; i = (i + 1) & self->table_mask) {
-        ab_xentry_t *entry = &self->table [i];
-        if (!entry->key) {
-            entry->key = s_strndup (key, size);
-            if (!entry->key)
+    uint32_t hash = ab_xrules_key_hash (key, size);
+    for (uint32_t i = hash & mask; ; i = (i + 1) & mask) {
+        s_slot_t *slot = &table [i];
+        if (!slot->key) {
+            slot->key = s_strndup (key, size);
+            if (!slot->key)
                 return NULL;
-            entry->hash = hash;
-            entry->trigger = -1;
-            return entry;
+            slot->hash = hash;
+            slot->trigger = -1;
+            return slot;
         }
-        if (entry->hash == hash && strcmp (entry->key, key) == 0)
-            return entry;
+        if (slot->hash == hash && strcmp (slot->key, key) == 0)
+            return slot;
     }
 }
 
@@ -206,16 +218,17 @@ ab_xrules_alias (const ab_extractor_t *self, const char *text, size_t size, int 
     if (n == 0)
         return -1;
     const ab_xentry_t *entry = ab_xrules_lookup (self, key, n,
-                                                 ab_xrules_hash (AB_X_FNV_SEED, key, n));
+                                                 ab_xrules_key_hash (key, n));
     if (!entry)
         return -1;
     for (int i = 0; i < entry->alias_count; i++) {
-        const ab_xalias_t *alias = &self->aliases [entry->aliases [i]];
+        int index = self->alias_pool [entry->aliases + (uint32_t) i];
+        const ab_xalias_t *alias = &self->aliases [index];
         if (alias->exact_case && strcmp (alias->cased, cased) != 0)
             continue;
         if (kind >= 0 && self->entities [alias->entity].kind_id != kind)
             continue;
-        return entry->aliases [i];
+        return index;
     }
     return -1;
 }
@@ -358,7 +371,7 @@ s_is_vocab (const char *s)
 //  entities.tsv
 
 static int
-s_kind_id (ab_extractor_t *self, const char *kind)
+s_kind_id (const ab_extractor_t *self, const char *kind)
 {
     for (int i = 0; i < self->kind_count; i++)
         if (strcmp (self->kinds [i], kind) == 0)
@@ -481,15 +494,24 @@ s_load_entities (ab_extractor_t *self, const char *dir, s_ctx_t *ctx)
         return s_fail (ctx, "no entities");
     for (int i = 0; i < self->entity_count; i++) {
         ab_xentity_t *entity = &self->entities [i];
-        if (!*entity->country)
-            continue;
-        for (int j = 0; j < self->entity_count; j++)
-            if (strcmp (self->entities [j].id, entity->country) == 0)
-                entity->country_entity = j;
-        if (entity->country_entity < 0) {
+        char list [256];
+        snprintf (list, sizeof (list), "%s", entity->country);
+        for (char *save = NULL, *id = strtok_r (list, "+", &save); id;
+             id = strtok_r (NULL, "+", &save)) {
+            int found = -1;
+            for (int j = 0; j < self->entity_count; j++)
+                if (strcmp (self->entities [j].id, id) == 0
+                &&  self->entities [j].kind_id == s_kind_id (self, "country"))
+                    found = j;
             ctx->line = entity->line;
-            return s_fail (ctx, "entity %s: country '%s' is not an entity",
-                           entity->id, entity->country);
+            if (found < 0)
+                return s_fail (ctx, "entity %s: country '%s' is not an entity of kind country",
+                               entity->id, id);
+            if (entity->member_count == 16)
+                return s_fail (ctx, "entity %s: more than 16 countries", entity->id);
+            entity->members [entity->member_count++] = found;
+            if (entity->country_entity < 0)
+                entity->country_entity = found;
         }
     }
     self->kind_person = s_kind_id (self, "person");
@@ -677,8 +699,16 @@ s_compile (s_ctx_t *ctx, const char *pattern)
     }
     //  JIT is an optimization: where it is unavailable, the interpreter
     //  gives the same answers, so a failure here is not an error.
-    if (!getenv ("AB_NOJIT")) pcre2_jit_compile (code, PCRE2_JIT_COMPLETE);
+    pcre2_jit_compile (code, PCRE2_JIT_COMPLETE);
     return code;
+}
+
+static bool
+s_has_jit (const pcre2_code *code)
+{
+    size_t size = 0;
+    pcre2_pattern_info (code, PCRE2_INFO_JITSIZE, &size);
+    return size > 0;
 }
 
 static uint32_t
@@ -704,6 +734,129 @@ s_group_numbers (const pcre2_code *code, const char *name, int *numbers, int max
     for (PCRE2_SPTR e = first; e <= last && n < max; e += entry_size)
         numbers [n++] = (e [0] << 8) | e [1];
     return n;
+}
+
+//  Group names and numbers of a compiled pattern, in name table order
+//  (sorted by name, duplicates by number).  Returns how many.
+static int
+s_names (const pcre2_code *code, const char **names, int *numbers, int max)
+{
+    uint32_t count = 0, size = 0;
+    PCRE2_SPTR table = NULL;
+    pcre2_pattern_info (code, PCRE2_INFO_NAMECOUNT, &count);
+    pcre2_pattern_info (code, PCRE2_INFO_NAMEENTRYSIZE, &size);
+    pcre2_pattern_info (code, PCRE2_INFO_NAMETABLE, &table);
+    int n = 0;
+    for (uint32_t i = 0; i < count && n < max; i++) {
+        PCRE2_SPTR entry = table + i * size;
+        numbers [n] = (entry [0] << 8) | entry [1];
+        names [n] = (const char *) entry + 2;
+        n++;
+    }
+    return n;
+}
+
+//  If the pattern starts with an entity macro (after an optional \b, alone
+//  or as the whole of a named group) and not as one alternative, it can
+//  only match where the scanner found a mention: fill lead with the
+//  macro's kinds and, where the entity is the whole of its group, the rest
+//  of the pattern compiled on its own.  Returns 0, or -1 with a message.
+static int
+s_lead (ab_extractor_t *self, s_ctx_t *ctx, const char *pattern, const pcre2_code *full,
+        ab_xlead_t *lead)
+{
+    memset (lead, 0, sizeof (*lead));
+    const char *p = pattern;
+    if (strncmp (p, "\\b", 2) == 0)
+        p += 2;
+    char name [64] = "";
+    if (strncmp (p, "(?<", 3) == 0) {
+        const char *close = strchr (p, '>');
+        if (!close || close - p - 3 >= (long) sizeof (name))
+            return 0;
+        snprintf (name, sizeof (name), "%.*s", (int) (close - p - 3), p + 3);
+        p = close + 1;
+    }
+    if (strncmp (p, "{entity:", 8) != 0)
+        return 0;
+    const char *close = strchr (p, '}');
+    if (!close || close [1] == '|')
+        return 0;
+    char list [128];
+    snprintf (list, sizeof (list), "%.*s", (int) (close - p - 8), p + 8);
+    for (char *save = NULL, *k = strtok_r (list, ",", &save); k; k = strtok_r (NULL, ",", &save)) {
+        int id = s_kind_id (self, k);
+        if (id >= 0)
+            lead->kinds |= 1u << id;
+    }
+    //  The whole pattern, anchored, for mentions of other kinds
+    s_buf_t expanded = { 0 };
+    if (s_expand (self, ctx, pattern, &expanded, 0)) {
+        free (expanded.data);
+        return -1;
+    }
+    int error;
+    PCRE2_SIZE offset;
+    lead->anchored = pcre2_compile ((PCRE2_SPTR) expanded.data, PCRE2_ZERO_TERMINATED,
+                                    S_COMPILE_OPTIONS | PCRE2_ANCHORED, &error, &offset, NULL);
+    free (expanded.data);
+    if (!lead->anchored)
+        return s_fail (ctx, "pattern does not compile anchored");
+    pcre2_jit_compile (lead->anchored, PCRE2_JIT_COMPLETE);
+    const char *rest = close + 1;
+    if (*name) {
+        if (*rest != ')')
+            return 0;           //  the group holds more than the entity
+        rest++;
+    }
+    lead->groups = (int) s_capture_count (full) + 1;
+    if (!*rest || lead->groups > AB_X_MAX_GROUPS)
+        return 0;
+    memset (&expanded, 0, sizeof (expanded));
+    if (s_expand (self, ctx, rest, &expanded, 0)) {
+        free (expanded.data);
+        return -1;
+    }
+    lead->rest = pcre2_compile ((PCRE2_SPTR) expanded.data, PCRE2_ZERO_TERMINATED,
+                                S_COMPILE_OPTIONS | PCRE2_ANCHORED, &error, &offset, NULL);
+    free (expanded.data);
+    if (!lead->rest)
+        return 0;               //  not a pattern alone (a group spans the cut): match whole
+    pcre2_jit_compile (lead->rest, PCRE2_JIT_COMPLETE);
+    //  Pair the full pattern's named groups with the rest's, name by name
+    //  and in order among duplicates; the entity's own group is -1
+    const char *full_names [AB_X_MAX_GROUPS], *rest_names [AB_X_MAX_GROUPS];
+    int full_numbers [AB_X_MAX_GROUPS], rest_numbers [AB_X_MAX_GROUPS];
+    int nfull = s_names (full, full_names, full_numbers, AB_X_MAX_GROUPS);
+    int nrest = s_names (lead->rest, rest_names, rest_numbers, AB_X_MAX_GROUPS);
+    for (int g = 0; g < AB_X_MAX_GROUPS; g++)
+        lead->map [g] = -2;
+    int used [AB_X_MAX_GROUPS] = { 0 };
+    for (int i = 0; i < nfull; i++) {
+        int g = full_numbers [i];
+        if (g >= AB_X_MAX_GROUPS)
+            continue;
+        if (*name && strcmp (full_names [i], name) == 0 && lead->map [g] == -2) {
+            bool first = true;
+            for (int j = 0; j < i; j++)
+                if (strcmp (full_names [j], name) == 0)
+                    first = false;
+            if (first) {
+                lead->map [g] = -1;
+                continue;
+            }
+        }
+        for (int j = 0; j < nrest; j++)
+            if (!used [j] && strcmp (rest_names [j], full_names [i]) == 0) {
+                used [j] = 1;
+                lead->map [g] = rest_numbers [j];
+                break;
+            }
+    }
+    uint32_t groups = s_capture_count (lead->rest);
+    if (groups > self->max_groups)
+        self->max_groups = groups;
+    return 0;
 }
 
 //  --------------------------------------------------------------------------
@@ -766,6 +919,8 @@ s_finish_rule (ab_extractor_t *self, s_ctx_t *ctx, s_block_t *block)
     rule->code = s_compile (ctx, rule->pattern);
     if (!rule->code)
         return -1;
+    if (s_lead (self, ctx, block->match.data, rule->code, &rule->lead))
+        return -1;
     uint32_t groups = s_capture_count (rule->code);
     if (groups > self->max_groups)
         self->max_groups = groups;
@@ -786,7 +941,7 @@ s_finish_rule (ab_extractor_t *self, s_ctx_t *ctx, s_block_t *block)
     //  Every slot the form leaves open must be filled exactly once
     for (int i = 0; i < rule->slot_count; i++) {
         ab_xslot_t *slot = &rule->slots [i];
-        if (slot->group) {
+        if (slot->group && slot->span == AB_SPAN_GROUP) {
             slot->group_count = s_group_numbers (rule->code, slot->group, slot->groups, 4);
             if (slot->group_count == 0)
                 return s_fail (ctx, "rule %s: slot %s uses group '%s', which its pattern "
@@ -932,6 +1087,7 @@ s_slot_line (ab_extractor_t *self, s_ctx_t *ctx, ab_xrule_t *rule, char *rest)
         return s_fail (ctx, "more than %d slots", AB_X_MAX_SLOTS);
     ab_xslot_t *slot = &rule->slots [rule->slot_count++];
     slot->kind = -1;
+    slot->exclude_slot = -1;
     char *comma = strchr (names, ',');
     if (comma) {
         *comma = 0;
@@ -948,6 +1104,17 @@ s_slot_line (ab_extractor_t *self, s_ctx_t *ctx, ab_xrule_t *rule, char *rest)
         slot->group = strdup (group);
     if (!slot->name || (group && !slot->group))
         return s_fail (ctx, "out of memory");
+    if (group && group [0] == '@') {
+        static const char *spans [] = {
+            "", "@sentence", "@match", "@before", "@upto", "@from", "@after", NULL
+        };
+        for (int i = 1; spans [i]; i++)
+            if (strcmp (group, spans [i]) == 0)
+                slot->span = i;
+        if (slot->span == AB_SPAN_GROUP)
+            return s_fail (ctx, "unknown span '%s' (@sentence @match @before @upto @from @after)",
+                           group);
+    }
     if (conv [0] == '=') {
         if (!s_is_vocab (conv + 1))
             return s_fail (ctx, "literal '%s' must be letters, digits, _ . + -", conv + 1);
@@ -961,7 +1128,8 @@ s_slot_line (ab_extractor_t *self, s_ctx_t *ctx, ab_xrule_t *rule, char *rest)
     else {
         static const struct { const char *name; ab_xconv_t conv; bool entity; bool group; } convs [] = {
             { "entity", AB_CONV_ENTITY, true, true }, { "ref", AB_CONV_REF, true, false },
-            { "first", AB_CONV_FIRST, true, false }, { "set", AB_CONV_SET, true, false },
+            { "first", AB_CONV_FIRST, true, false }, { "last", AB_CONV_LAST, true, false },
+            { "set", AB_CONV_SET, true, false },
             { "rank", AB_CONV_RANK, false, true }, { "count", AB_CONV_COUNT, false, true },
             { "percent", AB_CONV_PERCENT, false, true }, { "km", AB_CONV_KM, false, true },
             { "money", AB_CONV_MONEY, false, true }, { "date", AB_CONV_DATE, false, true },
@@ -978,13 +1146,23 @@ s_slot_line (ab_extractor_t *self, s_ctx_t *ctx, ab_xrule_t *rule, char *rest)
             if (strcmp (convs [i].name, conv) == 0)
                 break;
         if (!convs [i].name)
-            return s_fail (ctx, "unknown converter '%s' (entity ref first set rank count "
+            return s_fail (ctx, "unknown converter '%s' (entity ref first last set rank count "
                                 "percent km money date year word number tense speaker, or =literal)", conv);
         slot->conv = convs [i].conv;
         if (convs [i].entity) {
             if (!arg || !*arg)
                 return s_fail (ctx, "converter %s needs a kind: %s:KIND", conv, conv);
             char *bang = strchr (arg, '!');
+            if (bang && bang [1] == '=') {
+                //  !=NAME: not the value of an earlier slot of this rule
+                *bang = 0;
+                for (int k = 0; k < rule->slot_count - 1; k++)
+                    if (strcmp (rule->slots [k].name, bang + 2) == 0)
+                        slot->exclude_slot = k;
+                if (slot->exclude_slot < 0)
+                    return s_fail (ctx, "'%s' is not a slot filled before this one", bang + 2);
+            }
+            else
             if (bang) {
                 *bang = 0;
                 slot->exclude = strdup (bang + 1);
@@ -1067,6 +1245,8 @@ s_block_line (ab_extractor_t *self, s_ctx_t *ctx, s_block_t *block, char *keywor
                         if (id < 0)
                             return -1;
                         rule->need [need][id / 64] |= 1ull << (id % 64);
+                        int r = self->rule_count - 1;
+                        self->trigger_rules [id][r / 64] |= 1ull << (r % 64);
                         words++;
                     }
                     if (!bar)
@@ -1210,6 +1390,8 @@ s_claims_line (ab_extractor_t *self, s_ctx_t *ctx, char *line)
         for (int i = 0; i < self->rule_count; i++)
             if (strcmp (self->rules [i].id, name) == 0)
                 return s_fail (ctx, "rule %s is defined twice (line %d)", name, self->rules [i].line);
+        if (self->rule_count == AB_X_MAX_RULES)
+            return s_fail (ctx, "more than %d rules", AB_X_MAX_RULES);
         ab_xrule_t *rule = s_push ((void **) &self->rules, &self->rule_count, sizeof (ab_xrule_t));
         if (!rule || !(rule->id = strdup (name)))
             return s_fail (ctx, "out of memory");
@@ -1252,37 +1434,76 @@ s_load_claims (ab_extractor_t *self, const char *dir, s_ctx_t *ctx)
 //  --------------------------------------------------------------------------
 //  hedges.tsv and attributions.tsv: cue lines compiled into alternations
 
-typedef struct {
-    s_buf_t alternation [3];
-    int count [3];
-} s_alts_t;
-
+//  Trigger words "a|b|c" (or "-" for none) into need bits
 static int
-s_add_alternative (ab_extractor_t *self, s_ctx_t *ctx, s_alts_t *alts, int which,
-                   int mark, const char *pattern)
+s_cue_words (ab_extractor_t *self, s_ctx_t *ctx, char *words, ab_xcue_t *cue)
 {
-    //  Check the cue alone first, so a bad one is reported on its line
+    if (strcmp (words, "-") == 0) {
+        cue->always = true;
+        return 0;
+    }
+    int count = 0;
+    for (char *save = NULL, *w = strtok_r (words, "|", &save); w; w = strtok_r (NULL, "|", &save)) {
+        for (const char *c = w; *c; c++)
+            if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+                return s_fail (ctx, "trigger word '%s' must be one lowercase word of letters "
+                                    "and digits", w);
+        int id = s_trigger (self, ctx, w);
+        if (id < 0)
+            return -1;
+        cue->need [id / 64] |= 1ull << (id % 64);
+        count++;
+    }
+    if (count == 0)
+        return s_fail (ctx, "no trigger words (use - to try the line on every sentence)");
+    return 0;
+}
+
+//  Add one cue line to a place; pattern "-" means the words are the cue.
+static int
+s_add_cue (ab_extractor_t *self, s_ctx_t *ctx, ab_xcues_t *cues, int tag, char *words,
+           const char *pattern)
+{
+    ab_xcue_t *cue = s_push ((void **) &cues->cues, &cues->count, sizeof (ab_xcue_t));
+    if (!cue)
+        return s_fail (ctx, "out of memory");
+    cue->tag = tag;
+    cue->line = ctx->line;
+    if (s_cue_words (self, ctx, words, cue))
+        return -1;
+    if (strcmp (pattern, "-") == 0) {
+        if (cue->always)
+            return s_fail (ctx, "a line needs trigger words, a pattern or both");
+        return 0;
+    }
     s_buf_t expanded = { 0 };
     if (s_expand (self, ctx, pattern, &expanded, 0)) {
         free (expanded.data);
         return -1;
     }
-    pcre2_code *code = s_compile (ctx, expanded.data);
-    if (!code) {
-        free (expanded.data);
-        return -1;
-    }
-    pcre2_code_free (code);
-    char head [32];
-    snprintf (head, sizeof (head), "%s(*MARK:%d)(?:", alts->count [which] ? "|" : "", mark);
-    s_buf_str (&alts->alternation [which], head);
-    s_buf_str (&alts->alternation [which], expanded.data);
-    s_buf_str (&alts->alternation [which], ")");
+    cue->code = s_compile (ctx, expanded.data);
     free (expanded.data);
-    alts->count [which]++;
-    if (alts->alternation [which].failed)
-        return s_fail (ctx, "out of memory");
+    if (!cue->code)
+        return -1;
+    uint32_t groups = s_capture_count (cue->code);
+    if (groups > self->max_groups)
+        self->max_groups = groups;
+    cue->src_count = s_group_numbers (cue->code, "src", cue->src, 8);
+    if (s_lead (self, ctx, pattern, cue->code, &cue->lead))
+        return -1;
     return 0;
+}
+
+static void
+s_free_cues (ab_xcues_t *cues)
+{
+    for (int i = 0; i < cues->count; i++) {
+        pcre2_code_free (cues->cues [i].code);
+        pcre2_code_free (cues->cues [i].lead.rest);
+        pcre2_code_free (cues->cues [i].lead.anchored);
+    }
+    free (cues->cues);
+    memset (cues, 0, sizeof (*cues));
 }
 
 static int
@@ -1297,9 +1518,8 @@ s_hedge_of (const char *name)
 static int
 s_hedge_line (ab_extractor_t *self, s_ctx_t *ctx, char *line)
 {
-    s_alts_t *alts = ctx->state;
-    char *f [3];
-    int n = s_tabs (line, f, 3);
+    char *f [4];
+    int n = s_tabs (line, f, 4);
     if (strcmp (f [0], "order") == 0) {
         if (n != 2)
             return s_fail (ctx, "order takes one field: the hedges, strongest first");
@@ -1328,8 +1548,8 @@ s_hedge_line (ab_extractor_t *self, s_ctx_t *ctx, char *line)
         self->near_window = (int) v;
         return 0;
     }
-    if (n != 3)
-        return s_fail (ctx, "expected 3 tab-separated fields (hedge, scope, pattern)");
+    if (n != 4)
+        return s_fail (ctx, "expected 4 tab-separated fields (hedge, scope, words, pattern)");
     int h = s_hedge_of (f [0]);
     if (h < 0 || h == AB_HEDGE_ASSERTED)
         return s_fail (ctx, "unknown hedge '%s' (reported expected considered denied hoped)", f [0]);
@@ -1337,13 +1557,28 @@ s_hedge_line (ab_extractor_t *self, s_ctx_t *ctx, char *line)
     if (strcmp (f [1], "sentence") == 0)
         which = 0;
     else
-    if (strcmp (f [1], "near") == 0)
+    if (strcmp (f [1], "clause") == 0)
         which = 1;
     else
-        return s_fail (ctx, "unknown scope '%s' (sentence or near)", f [1]);
-    if (!*f [2])
-        return s_fail (ctx, "empty pattern");
-    return s_add_alternative (self, ctx, alts, which, h, f [2]);
+    if (strcmp (f [1], "near") == 0)
+        which = 2;
+    else
+        return s_fail (ctx, "unknown scope '%s' (sentence, clause or near)", f [1]);
+    if (!*f [3])
+        return s_fail (ctx, "empty pattern (use - when the words are the cue)");
+    if (which == 2 && strcmp (f [3], "-") == 0)
+        return s_fail (ctx, "a near cue needs a pattern (the words only say the sentence has it)");
+    if (which == 1 && strcmp (f [3], "-") == 0) {
+        //  In a clause the words must be found there, not just anywhere
+        //  in the sentence: they become the pattern \b(?:a|b)\b
+        char pattern [1024] = "\\b(?:";
+        size_t len = strlen (pattern);
+        for (const char *c = f [2]; *c && len + 8 < sizeof (pattern); c++)
+            pattern [len++] = *c;
+        snprintf (pattern + len, sizeof (pattern) - len, ")\\b");
+        return s_add_cue (self, ctx, &self->hedge_cues [which], h, f [2], pattern);
+    }
+    return s_add_cue (self, ctx, &self->hedge_cues [which], h, f [2], f [3]);
 }
 
 static int
@@ -1356,37 +1591,21 @@ s_load_hedges (ab_extractor_t *self, const char *dir, s_ctx_t *ctx)
     for (int h = 0; h < AB_HEDGE_COUNT; h++)
         self->hedge_order [h] = -1;
     self->near_window = 40;
-    s_alts_t alts = { 0 };
-    ctx->state = &alts;
     int rc = s_each_line (self, ctx, data, s_hedge_line);
-    ctx->state = NULL;
     free (data);
     ctx->line = 0;
     if (rc == 0 && self->hedge_order [0] < 0)
         rc = s_fail (ctx, "no 'order' line");
-    for (int which = 0; which < 2 && rc == 0; which++)
-        if (alts.count [which]) {
-            pcre2_code *code = s_compile (ctx, alts.alternation [which].data);
-            if (!code)
-                rc = -1;
-            if (which == 0)
-                self->hedge_sentence = code;
-            else
-                self->hedge_near = code;
-        }
-    for (int which = 0; which < 3; which++)
-        free (alts.alternation [which].data);
     return rc;
 }
 
 static int
 s_attr_line (ab_extractor_t *self, s_ctx_t *ctx, char *line)
 {
-    s_alts_t *alts = ctx->state;
-    char *f [4];
-    int n = s_tabs (line, f, 4);
-    if (n != 4)
-        return s_fail (ctx, "expected 4 tab-separated fields (where, hedge, label, pattern)");
+    char *f [5];
+    int n = s_tabs (line, f, 5);
+    if (n != 5)
+        return s_fail (ctx, "expected 5 tab-separated fields (where, hedge, label, words, pattern)");
     int which;
     if (strcmp (f [0], "self") == 0)
         which = AB_ATTR_SELF;
@@ -1406,19 +1625,17 @@ s_attr_line (ab_extractor_t *self, s_ctx_t *ctx, char *line)
     }
     if (!*f [2])
         return s_fail (ctx, "empty label (use $ for the src group)");
-    if (!*f [3])
-        return s_fail (ctx, "empty pattern");
+    if (!*f [4] || strcmp (f [4], "-") == 0)
+        return s_fail (ctx, "an attribution needs a pattern");
+    if (strcmp (f [2], "$") == 0 && !strstr (f [4], "(?<src>"))
+        return s_fail (ctx, "label $ needs a (?<src>...) group in the pattern");
     ab_xattr_t *attr = s_push ((void **) &self->attrs, &self->attr_count, sizeof (ab_xattr_t));
     if (!attr || !(attr->label = strdup (f [2])))
         return s_fail (ctx, "out of memory");
     attr->where = (ab_xwhere_t) which;
     attr->hedge = hedge;
     attr->line = ctx->line;
-    if (s_add_alternative (self, ctx, alts, which, self->attr_count - 1, f [3]))
-        return -1;
-    if (strcmp (attr->label, "$") == 0 && !strstr (f [3], "(?<src>"))
-        return s_fail (ctx, "label $ needs a (?<src>...) group in the pattern");
-    return 0;
+    return s_add_cue (self, ctx, &self->attr_cues [which], self->attr_count - 1, f [3], f [4]);
 }
 
 static int
@@ -1428,23 +1645,9 @@ s_load_attributions (ab_extractor_t *self, const char *dir, s_ctx_t *ctx)
     ctx->file = "attributions.tsv";
     if (s_read (dir, ctx->file, ctx, &data))
         return -1;
-    s_alts_t alts = { 0 };
-    ctx->state = &alts;
     int rc = s_each_line (self, ctx, data, s_attr_line);
-    ctx->state = NULL;
     free (data);
     ctx->line = 0;
-    for (int which = 0; which < 3 && rc == 0; which++)
-        if (alts.count [which]) {
-            self->attr_code [which] = s_compile (ctx, alts.alternation [which].data);
-            if (!self->attr_code [which])
-                rc = -1;
-            else
-                self->attr_src_count [which] = s_group_numbers (self->attr_code [which], "src",
-                                                                self->attr_src [which], 8);
-        }
-    for (int which = 0; which < 3; which++)
-        free (alts.alternation [which].data);
     return rc;
 }
 
@@ -1456,22 +1659,30 @@ s_build_table (ab_extractor_t *self, s_ctx_t *ctx)
 {
     ctx->line = 0;
     ctx->file = "entities.tsv";
-    size_t entries = (size_t) self->trigger_count
-                   + (size_t) self->alias_count * AB_X_MAX_ALIAS_TOKENS + 16;
+    //  At most one key per trigger word and per word of each alias; two
+    //  slots per key keep the probes short and the table in cache.
+    size_t entries = (size_t) self->trigger_count + 16;
+    for (int i = 0; i < self->alias_count; i++) {
+        int tokens;
+        char key [256];
+        s_fold (self->aliases [i].text, strlen (self->aliases [i].text), key, sizeof (key),
+                NULL, &tokens);
+        entries += (size_t) tokens;
+    }
     size_t size = 64;
     while (size < entries * 2)
         size *= 2;
-    self->table = calloc (size, sizeof (ab_xentry_t));
-    if (!self->table)
-        return s_fail (ctx, "out of memory");
-    self->table_mask = (uint32_t) (size - 1);
-    for (int i = 0; i < self->trigger_count; i++) {
-        ab_xentry_t *entry = s_entry (self, self->triggers [i]);
-        if (!entry)
-            return s_fail (ctx, "out of memory");
-        entry->trigger = i;
+    uint32_t mask = (uint32_t) (size - 1);
+    s_slot_t *table = calloc (size, sizeof (s_slot_t));
+    int rc = table ? 0 : s_fail (ctx, "out of memory");
+    for (int i = 0; rc == 0 && i < self->trigger_count; i++) {
+        s_slot_t *slot = s_entry (table, mask, self->triggers [i]);
+        if (!slot)
+            rc = s_fail (ctx, "out of memory");
+        else
+            slot->trigger = i;
     }
-    for (int i = 0; i < self->alias_count; i++) {
+    for (int i = 0; rc == 0 && i < self->alias_count; i++) {
         const char *text = self->aliases [i].text;
         size_t tsize = strlen (text);
         //  Walk the alias token by token: every proper prefix is marked so
@@ -1479,7 +1690,7 @@ s_build_table (ab_extractor_t *self, s_ctx_t *ctx)
         char key [256];
         size_t n = 0;
         bool in_token = false;
-        for (size_t pos = 0; pos <= tsize; ) {
+        for (size_t pos = 0; rc == 0 && pos <= tsize; ) {
             bool is_token = false;
             size_t len = pos < tsize ? ab_xrules_char (text, tsize, pos, &is_token) : 1;
             if (!is_token && in_token && pos < tsize) {
@@ -1492,12 +1703,11 @@ s_build_table (ab_extractor_t *self, s_ctx_t *ctx)
                         more = true;
                     q += l;
                 }
-                if (more) {
-                    ab_xentry_t *entry = s_entry (self, key);
-                    if (!entry)
-                        return s_fail (ctx, "out of memory");
-                    entry->prefix = true;
-                }
+                s_slot_t *slot = more ? s_entry (table, mask, key) : NULL;
+                if (more && !slot)
+                    rc = s_fail (ctx, "out of memory");
+                if (slot)
+                    slot->flags |= AB_X_PREFIX;
             }
             if (is_token)
                 for (size_t k = 0; k < len && n + 1 < sizeof (key); k++) {
@@ -1508,16 +1718,68 @@ s_build_table (ab_extractor_t *self, s_ctx_t *ctx)
             in_token = is_token;
             pos += len;
         }
-        ab_xentry_t *entry = s_entry (self, key);
-        if (!entry)
-            return s_fail (ctx, "out of memory");
-        int *grown = realloc (entry->aliases, sizeof (int) * (size_t) (entry->alias_count + 1));
-        if (!grown)
-            return s_fail (ctx, "out of memory");
-        entry->aliases = grown;
-        entry->aliases [entry->alias_count++] = i;
+        s_slot_t *slot = rc == 0 ? s_entry (table, mask, key) : NULL;
+        int *grown = slot && slot->alias_count < 255
+                   ? realloc (slot->aliases, sizeof (int) * (size_t) (slot->alias_count + 1)) : NULL;
+        if (rc == 0 && !grown)
+            rc = s_fail (ctx, "out of memory, or more than 255 aliases spelled '%s'", text);
+        if (rc)
+            break;
+        slot->aliases = grown;
+        slot->aliases [slot->alias_count++] = i;
+        slot->kinds |= 1u << self->entities [self->aliases [i].entity].kind_id;
+        if (tsize > 0 && text [tsize - 1] == '.')
+            slot->flags |= AB_X_DOT;
     }
-    return 0;
+    //  Compact: small slots (two per key), keys and alias lists in two pools
+    size_t key_bytes = 0, alias_total = 0, used = 0;
+    for (size_t i = 0; rc == 0 && i < size; i++)
+        if (table [i].key) {
+            key_bytes += strlen (table [i].key) + 1;
+            alias_total += (size_t) table [i].alias_count;
+            used++;
+        }
+    size_t compact = 64;
+    while (compact < used * 2)
+        compact *= 2;
+    if (rc == 0) {
+        self->table = calloc (compact, sizeof (ab_xentry_t));
+        self->key_pool = malloc (key_bytes + 1);
+        self->alias_pool = malloc (sizeof (int) * (alias_total + 1));
+        if (!self->table || !self->key_pool || !self->alias_pool)
+            rc = s_fail (ctx, "out of memory");
+    }
+    if (rc == 0) {
+        self->table_mask = (uint32_t) (compact - 1);
+        size_t key_at = 0, alias_at = 0;
+        for (size_t i = 0; i < size; i++) {
+            const s_slot_t *slot = &table [i];
+            if (!slot->key)
+                continue;
+            uint32_t at = slot->hash & self->table_mask;
+            while (self->table [at].hash)
+                at = (at + 1) & self->table_mask;
+            ab_xentry_t *entry = &self->table [at];
+            entry->hash = slot->hash | 1;
+            entry->trigger = (int16_t) slot->trigger;
+            entry->alias_count = (uint8_t) slot->alias_count;
+            entry->flags = (uint8_t) slot->flags;
+            entry->kinds = slot->kinds;
+            entry->key = (uint32_t) key_at;
+            entry->aliases = (uint32_t) alias_at;
+            size_t len = strlen (slot->key) + 1;
+            memcpy (self->key_pool + key_at, slot->key, len);
+            key_at += len;
+            for (int a = 0; a < slot->alias_count; a++)
+                self->alias_pool [alias_at++] = slot->aliases [a];
+        }
+    }
+    for (size_t i = 0; table && i < size; i++) {
+        free (table [i].key);
+        free (table [i].aliases);
+    }
+    free (table);
+    return rc;
 }
 
 //  --------------------------------------------------------------------------
@@ -1538,12 +1800,31 @@ ab_extractor_new (const char *rules_dir, char *errbuf, size_t errlen)
     self->kind_person = self->kind_country = self->kind_outlet = -1;
     if (s_load_entities (self, rules_dir, &ctx)
     ||  s_load_claims (self, rules_dir, &ctx)
-    ||  s_build_table (self, &ctx)
     ||  s_load_hedges (self, rules_dir, &ctx)
-    ||  s_load_attributions (self, rules_dir, &ctx)) {
+    ||  s_load_attributions (self, rules_dir, &ctx)
+    ||  s_build_table (self, &ctx)) {
         ab_extractor_destroy (&self);
         return NULL;
     }
+    //  With every pattern JIT-compiled, matching can skip pcre2_match's
+    //  per-call checks (ab_extract calls it thousands of times a second)
+    self->jit = true;
+    for (int i = 0; i < self->rule_count; i++)
+        self->jit &= s_has_jit (self->rules [i].code)
+                  && (!self->rules [i].unless_code || s_has_jit (self->rules [i].unless_code))
+                  && (!self->rules [i].lead.rest || s_has_jit (self->rules [i].lead.rest))
+                  && (!self->rules [i].lead.anchored || s_has_jit (self->rules [i].lead.anchored));
+    for (int which = 0; which < 3; which++)
+        for (int i = 0; i < self->hedge_cues [which].count; i++)
+            self->jit &= !self->hedge_cues [which].cues [i].code
+                      || s_has_jit (self->hedge_cues [which].cues [i].code);
+    for (int which = 0; which < 3; which++)
+        for (int i = 0; i < self->attr_cues [which].count; i++)
+            self->jit &= s_has_jit (self->attr_cues [which].cues [i].code)
+                      && (!self->attr_cues [which].cues [i].lead.rest
+                          || s_has_jit (self->attr_cues [which].cues [i].lead.rest))
+                      && (!self->attr_cues [which].cues [i].lead.anchored
+                          || s_has_jit (self->attr_cues [which].cues [i].lead.anchored));
     return self;
 }
 
@@ -1569,12 +1850,9 @@ ab_extractor_destroy (ab_extractor_t **self_p)
     free (self->aliases);
     for (int i = 0; i < self->kind_count; i++)
         free (self->kinds [i]);
-    if (self->table)
-        for (uint32_t i = 0; i <= self->table_mask; i++) {
-            free (self->table [i].key);
-            free (self->table [i].aliases);
-        }
     free (self->table);
+    free (self->key_pool);
+    free (self->alias_pool);
     for (int i = 0; i < self->trigger_count; i++)
         free (self->triggers [i]);
     for (int i = 0; i < self->define_count; i++) {
@@ -1603,6 +1881,8 @@ ab_extractor_destroy (ab_extractor_t **self_p)
         pcre2_code_free (r->code);
         free (r->unless);
         pcre2_code_free (r->unless_code);
+        pcre2_code_free (r->lead.rest);
+        pcre2_code_free (r->lead.anchored);
         for (int k = 0; k < r->slot_count; k++) {
             free (r->slots [k].name);
             free (r->slots [k].name2);
@@ -1612,13 +1892,13 @@ ab_extractor_destroy (ab_extractor_t **self_p)
         }
     }
     free (self->rules);
-    pcre2_code_free (self->hedge_sentence);
-    pcre2_code_free (self->hedge_near);
+    for (int which = 0; which < 3; which++)
+        s_free_cues (&self->hedge_cues [which]);
     for (int i = 0; i < self->attr_count; i++)
         free (self->attrs [i].label);
     free (self->attrs);
     for (int which = 0; which < 3; which++)
-        pcre2_code_free (self->attr_code [which]);
+        s_free_cues (&self->attr_cues [which]);
     free (self);
     *self_p = NULL;
 }

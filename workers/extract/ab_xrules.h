@@ -22,6 +22,7 @@
 #include <pcre2.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ab_extract.h"
 
@@ -32,6 +33,8 @@
 #define AB_X_MAX_SLOTS      8       //  key + value slots per form
 #define AB_X_MAX_ALIAS_TOKENS 8     //  tokens in one alias
 #define AB_X_SLOT_LEN       64      //  bytes of one slot value
+#define AB_X_MAX_RULES      256     //  claim rules
+#define AB_X_RULE_WORDS     (AB_X_MAX_RULES / 64)
 
 //  The hedge vocabulary of the protocol, in no particular order; the
 //  precedence comes from hedges.tsv.
@@ -53,8 +56,11 @@ typedef struct {
     int kind_id;            //  index into ab_extractor_t.kinds
     char *name;             //  display name, "U.S. Forces Japan"
     char *title;            //  "" or a person's title
-    char *country;          //  "" or the id of the entity's country
-    int country_entity;     //  index of that country, or -1
+    char *country;          //  "" or the id of the entity's country, or for
+                            //  an alliance its members "AU+IN+JP+US"
+    int country_entity;     //  index of that (first) country, or -1
+    int members [16];       //  indexes of all of them
+    int member_count;
     int line;               //  where entities.tsv defines it
 } ab_xentity_t;
 
@@ -66,15 +72,21 @@ typedef struct {
     bool variant;           //  '~' marker: a known misspelling, reported
 } ab_xalias_t;
 
-//  One entry of the token hash: a lowercase word, or several words run
-//  together for multi-word aliases ("usforcesjapan").
+//  One slot of the token hash: a lowercase word, or several words run
+//  together for multi-word aliases ("usforcesjapan").  Slots are small and
+//  their keys and alias lists live in two pools, so that the table the
+//  scan probes for every word of every article stays in cache.
+#define AB_X_PREFIX 1       //  some longer alias starts with this key
+#define AB_X_DOT    2       //  one of the aliases ends with '.' ("U.S.")
+
 typedef struct {
-    char *key;
-    uint32_t hash;
-    int trigger;            //  trigger word id, or -1
-    bool prefix;            //  some longer alias starts with this key
-    int *aliases;           //  aliases whose folded text is this key
-    int alias_count;
+    uint32_t hash;          //  key hash | 1; 0 marks an empty slot
+    int16_t trigger;        //  trigger word id, or -1
+    uint8_t alias_count;    //  aliases whose folded text is this key
+    uint8_t flags;          //  AB_X_PREFIX | AB_X_DOT
+    uint32_t kinds;         //  bit set of those aliases' entity kinds
+    uint32_t key;           //  offset of the key in key_pool (NUL-terminated)
+    uint32_t aliases;       //  offset of its alias indexes in alias_pool
 } ab_xentry_t;
 
 typedef enum {
@@ -82,6 +94,7 @@ typedef enum {
     AB_CONV_ENTITY,         //  entity:KIND   the captured alias
     AB_CONV_REF,            //  ref:KIND      captured alias, else the last one mentioned
     AB_CONV_FIRST,          //  first:KIND    first in group/sentence, else last mentioned
+    AB_CONV_LAST,           //  last:KIND     last in group/sentence, else last mentioned
     AB_CONV_SET,            //  set:KIND      all in group/sentence, sorted, '+'-joined
     AB_CONV_RANK,
     AB_CONV_COUNT,
@@ -96,6 +109,33 @@ typedef enum {
     AB_CONV_SPEAKER         //  the person the claim is attributed to, else first:person
 } ab_xconv_t;
 
+//  A pattern that starts with an entity, split after it.  The scanner has
+//  already found the entity (a mention), so only the rest of the pattern
+//  needs to run, anchored at the mention's end; the match is then written
+//  back in the full pattern's group numbers.  (Both are compiled with
+//  PCRE2_ANCHORED: JIT code ignores that option at match time.)
+#define AB_X_MAX_GROUPS 64
+
+typedef struct {
+    uint32_t kinds;         //  the kinds the leading entity may be (bit set), 0 if none
+    pcre2_code *anchored;   //  the whole pattern, compiled anchored
+    pcre2_code *rest;       //  the pattern after the entity, compiled anchored, or NULL
+    int groups;             //  capture groups of the full pattern
+    int map [AB_X_MAX_GROUPS];  //  full group -> rest group; -1 the entity; -2 unset
+} ab_xlead_t;
+
+//  Parts of the sentence a slot may read instead of a capture group
+//  ("@upto": from the sentence's start to the end of the match).
+typedef enum {
+    AB_SPAN_GROUP = 0,
+    AB_SPAN_SENTENCE,       //  @sentence
+    AB_SPAN_MATCH,          //  @match
+    AB_SPAN_BEFORE,         //  @before   sentence start .. match start
+    AB_SPAN_UPTO,           //  @upto     sentence start .. match end
+    AB_SPAN_FROM,           //  @from     match start .. sentence end
+    AB_SPAN_AFTER           //  @after    match end .. sentence end
+} ab_xspan_t;
+
 typedef struct {
     char *name;             //  slot name
     char *name2;            //  second slot (money currency), or NULL
@@ -104,8 +144,10 @@ typedef struct {
     char *group;            //  capture group name, or NULL
     int groups [4];         //  the numbers that name has in the pattern
     int group_count;        //  (several when the pattern repeats a name)
+    int span;               //  AB_SPAN_*: a part of the sentence instead of a group
     char *literal;          //  for AB_CONV_LITERAL
     char *exclude;          //  entity id to leave out (first:country!US), or NULL
+    int exclude_slot;       //  or the rule slot whose value to leave out (!=country), or -1
     int min_count;          //  set: fewest members before history fills in
 } ab_xslot_t;
 
@@ -126,6 +168,7 @@ typedef struct {
     int form;               //  index into forms
     char *pattern;          //  expanded pattern text
     pcre2_code *code;
+    ab_xlead_t lead;        //  a leading entity: tried at mentions only
     char *unless;           //  expanded pattern that vetoes the rule, or NULL
     pcre2_code *unless_code;
     uint64_t need [AB_X_MAX_NEEDS][AB_X_TRIGGER_WORDS];
@@ -154,6 +197,25 @@ typedef struct {
     char *text;
 } ab_xdefine_t;
 
+//  One hedge or attribution cue line.  Like a rule, it is tried only when
+//  one of its trigger words is in the sentence; a line without a pattern
+//  is its trigger words alone.
+typedef struct {
+    pcre2_code *code;       //  NULL: the trigger words are the cue
+    uint64_t need [AB_X_TRIGGER_WORDS];
+    bool always;            //  no trigger words: always tried
+    ab_xlead_t lead;        //  a leading entity: tried at mentions only
+    int tag;                //  a hedge, or an attribution index
+    int src [8];            //  numbers of the (?<src>...) groups
+    int src_count;
+    int line;
+} ab_xcue_t;
+
+typedef struct {
+    ab_xcue_t *cues;
+    int count;
+} ab_xcues_t;
+
 struct ab_extractor_t {
     //  Gazetteer
     ab_xentity_t *entities;
@@ -169,8 +231,14 @@ struct ab_extractor_t {
     //  Token hash (open addressing, power-of-two size)
     ab_xentry_t *table;
     uint32_t table_mask;
+    char *key_pool;
+    int *alias_pool;
+    bool jit;                       //  every pattern is JIT-compiled
     int trigger_count;
     char *triggers [AB_X_MAX_TRIGGERS];
+    //  For each trigger word, the rules that need it: a sentence's
+    //  candidate rules are the union over its trigger words
+    uint64_t trigger_rules [AB_X_MAX_TRIGGERS][AB_X_RULE_WORDS];
 
     //  Claims
     ab_xdefine_t *defines;
@@ -185,20 +253,52 @@ struct ab_extractor_t {
     //  Hedges
     int hedge_order [AB_HEDGE_COUNT];       //  hedge -> precedence, 0 strongest
     int near_window;        //  bytes before a match searched for near cues
-    pcre2_code *hedge_sentence;             //  alternation, (*MARK:hedge)
-    pcre2_code *hedge_near;
+    ab_xcues_t hedge_cues [3];              //  sentence, clause, near
 
     //  Attributions
     ab_xattr_t *attrs;
     int attr_count;
-    pcre2_code *attr_code [3];              //  by ab_xwhere_t: alternation, (*MARK:index)
-    int attr_src [3][8];                    //  numbers of the "src" groups in each
-    int attr_src_count [3];
+    ab_xcues_t attr_cues [3];               //  by ab_xwhere_t
 };
 
-//  Fold one token into the hash key alphabet (lowercase ASCII, other
-//  bytes kept) and hash it, continuing from hash (FNV-1a; start with
-//  AB_X_FNV_SEED).
+//  Hash of a key as the table folds it: ASCII letters lowercased, every
+//  other byte kept.  Eight bytes at a time, with the case folded in a
+//  word (SWAR), because the sentence scan hashes every word of every
+//  article.
+static inline uint64_t
+ab_xrules_fold8 (uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull;
+    uint64_t seven = x & (0x7F * ones);
+    uint64_t above_z = seven + (0x7F - 0x5A) * ones;    //  high bit: byte > 'Z'
+    uint64_t from_a = seven + (0x80 - 0x41) * ones;     //  high bit: byte >= 'A'
+    uint64_t upper = from_a & ~above_z & ~x & (0x80 * ones);
+    return x | (upper >> 2);
+}
+
+static inline uint32_t
+ab_xrules_key_hash (const char *key, size_t size)
+{
+    uint64_t hash = 0x9E3779B97F4A7C15ull ^ size;
+    while (size >= 8) {
+        uint64_t chunk;
+        memcpy (&chunk, key, 8);
+        hash = (hash ^ ab_xrules_fold8 (chunk)) * 0xFF51AFD7ED558CCDull;
+        hash ^= hash >> 29;
+        key += 8;
+        size -= 8;
+    }
+    if (size > 0) {
+        uint64_t chunk = 0;
+        memcpy (&chunk, key, size);
+        hash = (hash ^ ab_xrules_fold8 (chunk)) * 0xFF51AFD7ED558CCDull;
+        hash ^= hash >> 29;
+    }
+    hash *= 0xC4CEB9FE1A85EC53ull;
+    return (uint32_t) (hash >> 32);
+}
+
+//  FNV-1a over raw bytes (for dedupe of claim keys)
 #define AB_X_FNV_SEED 2166136261u
 uint32_t ab_xrules_hash (uint32_t hash, const char *token, size_t size);
 

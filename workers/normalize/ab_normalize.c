@@ -46,6 +46,8 @@
 #define S_DEDUPE_MIN_WORDS 5
 //  A line at least this long that does not end a sentence is hard-wrapped
 #define S_WRAP_MIN_LEN 60
+//  A script check of the text around a word serves words this close after
+#define S_CONTEXT_REUSE 128
 
 //  Structure of our class
 
@@ -96,6 +98,8 @@ typedef struct {
     bool blank;                     //  blank line seen since the last line
     unsigned char last;             //  last byte written, ' ' at line start
     size_t after_dash;              //  j just after an em dash's " - "
+    size_t ctx_pos;                 //  raw position of the last script check
+    bool ctx_latin;                 //  its answer
     bool oom;
 } s_pass1_t;
 
@@ -255,6 +259,7 @@ ab_normalize (const ab_normalizer_t *self, const char *raw, size_t size, ab_doc_
     st.sc = sc;
     st.last = ' ';
     st.after_dash = SIZE_MAX;
+    st.ctx_pos = SIZE_MAX;
     if (s_pass1_reserve (&st, size + 64))
         goto oom;
     s_decode_pass (&st);
@@ -487,8 +492,12 @@ s_is_letter_or_mark (int32_t cp)
 //  word made wholly of confusables, which is rare, so a plain scan of a
 //  few hundred bytes is fine.
 static bool
-s_context_is_latin (const s_pass1_t *st, size_t pos)
+s_context_is_latin (s_pass1_t *st, size_t pos)
 {
+    //  Neighbouring words share the answer: a text made of such words
+    //  must not cost a 512-byte scan per word
+    if (st->ctx_pos != SIZE_MAX && pos >= st->ctx_pos && pos - st->ctx_pos < S_CONTEXT_REUSE)
+        return st->ctx_latin;
     size_t from = pos > 256? pos - 256: 0;
     size_t to = pos + 256 < st->size? pos + 256: st->size;
     //  Start on a character boundary
@@ -507,7 +516,9 @@ s_context_is_latin (const s_pass1_t *st, size_t pos)
         &&  utf8proc_category (cp) <= UTF8PROC_CATEGORY_LO)
             other++;
     }
-    return latin >= 8 && latin >= 4 * other;
+    st->ctx_pos = pos;
+    st->ctx_latin = latin >= 8 && latin >= 4 * other;
+    return st->ctx_latin;
 }
 
 //  Rewrite to Latin the confusable letters of words that are Latin words
@@ -960,10 +971,26 @@ s_boilerplate_pass (const ab_normalizer_t *self, ab_doc_t *doc)
                 line->drop = 1;
                 break;
             case AB_BP_DROP_CAPTION:
-                //  A photo caption sits right above its credit line
+                //  A photo caption sits right above its credit line; the
+                //  line above goes too if it is the article's first line
+                //  or reads like a caption, never a paragraph of text
                 line->drop = 1;
-                if (li > 0 && !line->blank_before)
-                    lines [li - 1].drop = 1;
+                if (li > 0 && !line->blank_before && !lines [li - 1].drop) {
+                    s_line_t *above = &lines [li - 1];
+                    bool first = true;
+                    for (size_t m = 0; m + 1 < li && first; m++)
+                        first = lines [m].drop;
+                    if (first || ab_nzdata_is_caption (self->data, sc->buf + above->start,
+                                                       above->end - above->start, sc->md)) {
+                        above->drop = 1;
+                        kept_before = !first;
+                    }
+                }
+                break;
+            case AB_BP_CAPTION:
+                //  Never returned as a hit: caption rules only qualify
+                //  the line above a credit line
+                kept_before = true;
                 break;
             case AB_BP_DROP_BLOCK:
                 //  The heading, then the headline list under it: a blank
@@ -981,8 +1008,10 @@ s_boilerplate_pass (const ab_normalizer_t *self, ab_doc_t *doc)
             case AB_BP_DROP_TO_END:
                 //  A tail marker on the first line would erase the
                 //  article: only a tail after some kept text counts
-                if (!kept_before)
+                if (!kept_before) {
+                    kept_before = true;
                     break;
+                }
                 for (size_t m = li; m < count; m++)
                     lines [m].drop = 1;
                 li = count;

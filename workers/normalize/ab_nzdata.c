@@ -164,11 +164,24 @@ ab_nzdata_match_line (const ab_nzdata_t *self, const char *text, size_t len, pcr
     unsigned char first = len? (unsigned char) text [0]: 0;
     for (size_t r = 0; r < self->rule_count; r++) {
         const ab_bp_rule_t *rule = &self->rules [r];
-        if ((rule->first [first >> 6] >> (first & 63)) & 1)
+        if (rule->action != AB_BP_CAPTION && ((rule->first [first >> 6] >> (first & 63)) & 1))
             if (s_rule_matches (rule, text, len, md))
                 return rule;
     }
     return NULL;
+}
+
+int
+ab_nzdata_is_caption (const ab_nzdata_t *self, const char *text, size_t len, pcre2_match_data *md)
+{
+    unsigned char first = len? (unsigned char) text [0]: 0;
+    for (size_t r = 0; r < self->rule_count; r++) {
+        const ab_bp_rule_t *rule = &self->rules [r];
+        if (rule->action == AB_BP_CAPTION && ((rule->first [first >> 6] >> (first & 63)) & 1))
+            if (s_rule_matches (rule, text, len, md))
+                return 1;
+    }
+    return 0;
 }
 
 //  --------------------------------------------------------------------------
@@ -298,6 +311,7 @@ s_parse_action (const char *word, size_t len, ab_bp_action_t *action)
         { "drop-block", AB_BP_DROP_BLOCK },
         { "drop-to-end", AB_BP_DROP_TO_END },
         { "drop-caption", AB_BP_DROP_CAPTION },
+        { "caption", AB_BP_CAPTION },
     };
     for (size_t i = 0; i < sizeof actions / sizeof actions [0]; i++)
         if (strlen (actions [i].name) == len && memcmp (actions [i].name, word, len) == 0) {
@@ -343,7 +357,7 @@ s_load_rules (ab_nzdata_t *self, const char *path, char *errbuf, size_t errlen)
         memcpy (rule.id, id, id_len);
         if (s_parse_action (action_word, action_len, &rule.action)) {
             s_err (errbuf, errlen, "%s:%u: unknown action '%.*s' (drop-line, drop-block, "
-                   "drop-to-end, drop-caption)", path, lineno, (int) action_len, action_word);
+                   "drop-to-end, drop-caption, caption)", path, lineno, (int) action_len, action_word);
             goto done;
         }
         for (size_t i = 0; i < self->rule_count; i++)

@@ -21,7 +21,8 @@ typedef enum {
     AB_BP_DROP_LINE = 1,        //  the matching line only
     AB_BP_DROP_BLOCK,           //  the line and the headline list under it
     AB_BP_DROP_TO_END,          //  the line and everything after it
-    AB_BP_DROP_CAPTION          //  the line and the caption line above it
+    AB_BP_DROP_CAPTION,         //  the line and the caption line above it
+    AB_BP_CAPTION               //  marks a caption; removes nothing itself
 } ab_bp_action_t;
 
 typedef enum {
@@ -56,9 +57,14 @@ const ab_bp_rule_t *ab_nzdata_rules (const ab_nzdata_t *self, size_t *count);
 
 //  The first rule matching one line of text, or NULL.  md is the caller's
 //  match data (one pair is enough).  Rules are tried in file order, each
-//  only on lines whose first byte can start a match.
+//  only on lines whose first byte can start a match; caption rules are
+//  not tried.
 const ab_bp_rule_t *ab_nzdata_match_line (const ab_nzdata_t *self, const char *text,
                                           size_t len, pcre2_match_data *md);
+
+//  True if some caption rule matches the line.
+int ab_nzdata_is_caption (const ab_nzdata_t *self, const char *text, size_t len,
+                          pcre2_match_data *md);
 
 //  Kind of token (exact bytes, e.g. "Gen." or "The"), or AB_ABBR_NONE.
 //  A token may be both an abbreviation and a starter; starters are asked
