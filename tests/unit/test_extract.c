@@ -469,8 +469,8 @@ static const s_case_t s_cases [] = {
       "command_structure{unit=USFJ,change=reconstitute}", "form=joint_force_headquarters",
       "expected", "a U.S. official" },
     { "attribution quote then speaker", "2024-03-25",
-      "\xe2\x80\x9cThe planned joint command can strengthen cooperation with the United States and "
-      "Australia.\xe2\x80\x9d Hayashi said this at a briefing.",
+      "\xe2\x80\x9c" "A new joint command would deepen coordination with Australia and the United "
+      "States.\xe2\x80\x9d Hayashi told a briefing.",
       "official_statement{speaker=HAYASHI,topic=joint_command_cooperation}", "partners=AU+US",
       "asserted", "Yoshimasa Hayashi (Chief Cabinet Secretary)" },
     { "attribution name variant", "2024-03-25",
@@ -666,8 +666,8 @@ test_garbage (void **state)
         "Japan pledged to raise defense spending to 2% of GDP.",
         "Washington will name a four-star general to lead U.S. Forces Japan.",
         "Kishida and Marcos will meet in Manila on April 10.",
-        "\xe2\x80\x9cThe planned joint command can strengthen cooperation with the United States "
-        "and Australia.\xe2\x80\x9d", "Hayashi said", NULL
+        "\xe2\x80\x9c" "A new joint command would deepen coordination with Australia and the "
+        "United States.\xe2\x80\x9d", "Hayashi said", NULL
     };
     int nwords = 0;
     while (words [nwords])
