@@ -16,20 +16,6 @@
 
 typedef ab_fixture_t fixture_t;
 
-static int
-s_setup (void **state)
-{
-    *state = ab_fixture_new ();
-    return 0;
-}
-
-static int
-s_teardown (void **state)
-{
-    ab_fixture_destroy ((ab_fixture_t **) state);
-    return 0;
-}
-
 //  Copy the sample articles whose index % 2 == parity into dir
 static void
 s_split_samples (const char *dir, int parity)
@@ -164,7 +150,7 @@ int
 main (void)
 {
     const struct CMUnitTest tests [] = {
-        cmocka_unit_test_setup_teardown (test_late_and_lossy_subscribers_converge, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_late_and_lossy_subscribers_converge, ab_fixture_setup, ab_fixture_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

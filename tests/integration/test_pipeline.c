@@ -17,20 +17,6 @@
 
 typedef ab_fixture_t fixture_t;
 
-static int
-s_setup (void **state)
-{
-    *state = ab_fixture_new ();
-    return 0;
-}
-
-static int
-s_teardown (void **state)
-{
-    ab_fixture_destroy ((ab_fixture_t **) state);
-    return 0;
-}
-
 //  Start sink + workers, run the producer on input until it exits, stop
 //  the rest; returns the parsed briefing.json (caller owns).
 static json_t *
@@ -299,12 +285,12 @@ int
 main (void)
 {
     const struct CMUnitTest tests [] = {
-        cmocka_unit_test_setup_teardown (test_programs_usage, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_samples_end_to_end, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_stdin_end_to_end, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_seeds_end_to_end, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_launcher_runs_samples, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_hostile_inputs, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_programs_usage, ab_fixture_setup, ab_fixture_teardown),
+        cmocka_unit_test_setup_teardown (test_samples_end_to_end, ab_fixture_setup, ab_fixture_teardown),
+        cmocka_unit_test_setup_teardown (test_stdin_end_to_end, ab_fixture_setup, ab_fixture_teardown),
+        cmocka_unit_test_setup_teardown (test_seeds_end_to_end, ab_fixture_setup, ab_fixture_teardown),
+        cmocka_unit_test_setup_teardown (test_launcher_runs_samples, ab_fixture_setup, ab_fixture_teardown),
+        cmocka_unit_test_setup_teardown (test_hostile_inputs, ab_fixture_setup, ab_fixture_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -230,3 +230,17 @@ ab_fixture_destroy (ab_fixture_t **self_p)
     free (self);
     *self_p = NULL;
 }
+
+int
+ab_fixture_setup (void **state)
+{
+    *state = ab_fixture_new ();
+    return *state? 0: -1;
+}
+
+int
+ab_fixture_teardown (void **state)
+{
+    ab_fixture_destroy ((ab_fixture_t **) state);
+    return 0;
+}

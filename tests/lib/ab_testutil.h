@@ -47,6 +47,9 @@ typedef struct {
 //  still running and removes the directory.
 ab_fixture_t *ab_fixture_new (void);
 void ab_fixture_destroy (ab_fixture_t **self_p);
+//  The same as cmocka setup/teardown functions (state is ab_fixture_t *).
+int ab_fixture_setup (void **state);
+int ab_fixture_teardown (void **state);
 
 //  Directory with the programs: $AB_BIN or build/debug/bin.
 const char *ab_test_bin_dir (void);
