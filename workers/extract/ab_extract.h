@@ -14,7 +14,8 @@
 
 typedef struct ab_extractor_t ab_extractor_t;
 
-//  Load and compile every rule file in rules_dir.  Returns NULL with a
+//  Load and compile the extractor's rule files in rules_dir (entities.tsv,
+//  claims.rules, hedges.tsv, attributions.tsv).  Returns NULL with a
 //  "file:line: reason" message in errbuf on the first invalid rule.
 ab_extractor_t *ab_extractor_new (const char *rules_dir, char *errbuf, size_t errlen);
 void ab_extractor_destroy (ab_extractor_t **self_p);

@@ -48,8 +48,8 @@ typedef struct {
 } ab_doc_t;
 
 //  Load the normalizer's data files from rules_dir (confusables.tsv,
-//  boilerplate.rules).  Returns NULL with a line-numbered message in
-//  errbuf if a file is missing or malformed.
+//  boilerplate.rules, abbreviations.txt).  Returns NULL with a
+//  line-numbered message in errbuf if a file is missing or malformed.
 ab_normalizer_t *ab_normalizer_new (const char *rules_dir, char *errbuf, size_t errlen);
 void ab_normalizer_destroy (ab_normalizer_t **self_p);
 
