@@ -77,8 +77,9 @@ typedef struct {
 
 struct article_s {
     const char *id;             //  first: the article table's key
-    const char *title;          //  these four point into strings []
+    const char *title;          //  these five point into strings []
     const char *url;
+    const char *origin;         //  where it came in (file, stdin line, feed)
     const char *published;      //  as received, "" if unknown
     const char *source;         //  interned outlet, "" if unknown
     int64_t received_ms;
@@ -898,13 +899,15 @@ s_article_new (ab_briefing_t *self, const ab_result_t *result)
 {
     const char *title = result->title? result->title: "";
     const char *url = result->url? result->url: "";
+    const char *origin = result->origin? result->origin: "";
     const char *published = result->published? result->published: "";
     size_t id_len = strlen (result->article_id);
     size_t title_len = strlen (title);
     size_t url_len = strlen (url);
+    size_t origin_len = strlen (origin);
     size_t published_len = strlen (published);
     article_t *article = calloc (1, sizeof (article_t) + id_len + title_len
-                                    + url_len + published_len + 4);
+                                    + url_len + origin_len + published_len + 5);
     if (!article)
         return NULL;
     char *p = article->strings;
@@ -914,6 +917,8 @@ s_article_new (ab_briefing_t *self, const ab_result_t *result)
     p += title_len + 1;
     article->url = memcpy (p, url, url_len + 1);
     p += url_len + 1;
+    article->origin = memcpy (p, origin, origin_len + 1);
+    p += origin_len + 1;
     article->published = memcpy (p, published, published_len + 1);
 
     interned_t *source = NULL;
@@ -1102,6 +1107,25 @@ s_side_list (side_t *side)
 }
 
 //  Apply one valid claim.  Returns 0 or -1 on no memory.
+
+//  The person or outlet an attribution names, without the extractor's
+//  spelling note (`Name (Title; written "Variant")`, PROTOCOL.md): the
+//  item lists one person once, whichever spelling each article used,
+//  while each article's own entry keeps the note.
+static const char *
+s_attribution_name (const char *attribution, char *buffer, size_t size)
+{
+    const char *note = strstr (attribution, "; written \"");
+    const char *closing = ")";
+    if (!note) {
+        note = strstr (attribution, " (written \"");
+        closing = "";
+    }
+    if (!note || (size_t) (note - attribution) + 2 > size)
+        return attribution;
+    snprintf (buffer, size, "%.*s%s", (int) (note - attribution), attribution, closing);
+    return buffer;
+}
 static int
 s_merge_claim (ab_briefing_t *self, article_t *article, const ab_claim_t *claim,
                int64_t received_ms)
@@ -1228,7 +1252,9 @@ s_merge_claim (ab_briefing_t *self, article_t *article, const ab_claim_t *claim,
             item->dirty = true;
     }
     if (claim->attribution && *claim->attribution) {
-        const char *attribution = s_intern (self, claim->attribution, NULL);
+        char name [256];
+        const char *attribution = s_intern (self, s_attribution_name (claim->attribution, name, sizeof name),
+                                            NULL);
         int rc = attribution? s_item_add_unique (&item->attributions, &item->attribution_count,
                                                  AB_BRIEFING_MAX_ATTRIBUTIONS, attribution): -1;
         if (rc < 0)
@@ -1623,6 +1649,7 @@ s_entry_json (const entry_t *entry)
     json_object_set_new (object, "source", s_jstr (article->source));
     json_object_set_new (object, "title", s_jstr (article->title));
     json_object_set_new (object, "url", s_jstr (article->url));
+    json_object_set_new (object, "origin", s_jstr (article->origin));
     json_object_set_new (object, "published", s_jstr (article->published));
     json_object_set_new (object, "received_ms", json_integer (article->received_ms));
     json_object_set_new (object, "hedge", s_jstr (s_hedge_names [entry->hedge]));

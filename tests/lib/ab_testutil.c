@@ -244,3 +244,46 @@ ab_fixture_teardown (void **state)
     ab_fixture_destroy ((ab_fixture_t **) state);
     return 0;
 }
+
+json_t *
+ab_fixture_run_pipeline (ab_fixture_t *self, const char *input, const char *stdin_path, int workers)
+{
+    char out [512], db [512], journal [512], dead [512];
+    snprintf (out, sizeof out, "%s/out", self->dir);
+    snprintf (db, sizeof db, "%s/sink.db", self->dir);
+    snprintf (journal, sizeof journal, "%s/producer.journal", self->dir);
+    snprintf (dead, sizeof dead, "%s/dead.jsonl", self->dir);
+    const char *sink_args [] = { "--results", self->endpoints [2], "--pub", self->endpoints [3],
+                                 "--snapshot", self->endpoints [4], "--ack", self->endpoints [1],
+                                 "--out", out, "--state", db, "--write-interval", "50", NULL };
+    pid_t sink = ab_procs_start (self->procs, "allybrief-sink", sink_args, self->log, NULL);
+    pid_t worker_pids [AB_FIXTURE_MAX_WORKERS];
+    if (workers > AB_FIXTURE_MAX_WORKERS)
+        workers = AB_FIXTURE_MAX_WORKERS;
+    bool started = sink > 0;
+    for (int index = 0; index < workers; index++) {
+        const char *worker_args [] = { "--work", self->endpoints [0], "--results", self->endpoints [2],
+                                       "-q", NULL };
+        worker_pids [index] = ab_procs_start (self->procs, "allybrief-worker", worker_args, self->log, NULL);
+        started = started && worker_pids [index] > 0;
+    }
+    const char *producer_args [] = { "--work", self->endpoints [0], "--ack", self->endpoints [1],
+                                     "--journal", journal, "--dead-letter", dead, "--exit-when-done",
+                                     stdin_path? "--stdin": input, NULL };
+    pid_t producer = started? ab_procs_start (self->procs, "allybrief-producer", producer_args,
+                                              self->log, stdin_path): -1;
+    bool clean = producer > 0 && ab_procs_wait (self->procs, producer, 60000) == 0;
+    for (int index = 0; index < workers; index++)
+        if (worker_pids [index] > 0)
+            clean = ab_procs_stop (self->procs, worker_pids [index], 10000) == 0 && clean;
+    if (sink > 0)
+        clean = ab_procs_stop (self->procs, sink, 10000) == 0 && clean;
+    char path [600];
+    snprintf (path, sizeof path, "%s/briefing.json", out);
+    json_t *briefing = clean? ab_test_load_json (path): NULL;
+    if (!briefing) {
+        fprintf (stderr, "pipeline on %s did not end cleanly with a briefing; its log:\n", input);
+        ab_test_show_log (self->log);
+    }
+    return briefing;
+}

@@ -51,6 +51,15 @@ void ab_fixture_destroy (ab_fixture_t **self_p);
 int ab_fixture_setup (void **state);
 int ab_fixture_teardown (void **state);
 
+//  Run the pipeline in the fixture: sink, `workers` workers (at most
+//  AB_FIXTURE_MAX_WORKERS) and a producer on input (a directory) or, when
+//  stdin_path is set, on JSON Lines from that file; waits for the producer
+//  to finish, stops the rest.  Returns the parsed briefing.json (caller
+//  owns), or NULL after printing the log if any process failed.
+#define AB_FIXTURE_MAX_WORKERS 8
+json_t *ab_fixture_run_pipeline (ab_fixture_t *self, const char *input, const char *stdin_path,
+                                 int workers);
+
 //  Directory with the programs: $AB_BIN or build/debug/bin.
 const char *ab_test_bin_dir (void);
 //  The seeds directory (../shared/seeds from the repo root) or NULL.

@@ -36,6 +36,8 @@ s_result (const char *id, const char *source, const char *published,
     assert_int_equal (ab_article_set (&result->title, text), 0);
     snprintf (text, sizeof text, "https://news.example/%s", id);
     assert_int_equal (ab_article_set (&result->url, text), 0);
+    snprintf (text, sizeof text, "feed:%s", id);
+    assert_int_equal (ab_article_set (&result->origin, text), 0);
     result->received_ms = received_ms;
     result->fingerprint = fingerprint;
     return result;
@@ -257,6 +259,7 @@ test_corroboration (void **state)
     assert_string_equal (s_str (first, "source"), "Outlet A");
     assert_string_equal (s_str (first, "title"), "Headline of a1");
     assert_string_equal (s_str (first, "url"), "https://news.example/a1");
+    assert_string_equal (s_str (first, "origin"), "feed:a1");
     assert_string_equal (s_str (first, "published"), "2024-03-25");
     //  Hedges: one independent article asserts it, so overall asserted
     json_t *hedges = json_object_get (item, "hedges");
@@ -720,6 +723,41 @@ test_invalid_utf8_metadata (void **state)
     ab_briefing_destroy (&briefing);
 }
 
+//  One person quoted under two spellings is listed once per item; each
+//  article's entry keeps the spelling it used
+static void
+test_attribution_spelling_variants_listed_once (void **state)
+{
+    ab_briefing_t *briefing = ab_briefing_new ();
+    const char *cited [] = {
+        "Aiko Tanabe (Defense Minister)",
+        "Aiko Tanabe (Defense Minister; written \"Aiko Tanabee\")",
+        "Aiko Tanabe (written \"A. Tanabe\")",
+        "Aiko Tanabe",
+    };
+    //  far-apart fingerprints: four independent articles, not copies
+    const uint64_t fingerprints [] = { 0, ~0ull, 0x00000000ffffffffull, 0xffffffff00000000ull };
+    for (int index = 0; index < 4; index++) {
+        char id [8];
+        snprintf (id, sizeof id, "t%d", index);
+        ab_result_t *result = s_result (id, "Outlet", "2024-05-01", 1000 + index, fingerprints [index]);
+        s_claim (result, "official_statement", "speaker=TANABE;topic=budget", "status=approved",
+                 "asserted", cited [index]);
+        s_merge (briefing, result, NULL, NULL);
+    }
+    json_t *item = ab_briefing_item_json (briefing, "official_statement{speaker=TANABE,topic=budget}");
+    assert_non_null (item);
+    json_t *attributions = json_object_get (item, "attributions");
+    assert_int_equal (json_array_size (attributions), 2);
+    assert_string_equal (json_string_value (json_array_get (attributions, 0)), "Aiko Tanabe");
+    assert_string_equal (json_string_value (json_array_get (attributions, 1)), "Aiko Tanabe (Defense Minister)");
+    json_t *articles = json_object_get (json_array_get (json_object_get (item, "sides"), 0), "articles");
+    assert_int_equal (json_array_size (articles), 4);
+    assert_non_null (strstr (s_str (json_array_get (articles, 1), "attribution"), "written"));
+    json_decref (item);
+    ab_briefing_destroy (&briefing);
+}
+
 int
 main (void)
 {
@@ -740,6 +778,7 @@ main (void)
         cmocka_unit_test (test_deterministic_document),
         cmocka_unit_test (test_topic_labels),
         cmocka_unit_test (test_invalid_utf8_metadata),
+        cmocka_unit_test (test_attribution_spelling_variants_listed_once),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
