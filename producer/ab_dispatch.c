@@ -268,7 +268,7 @@ ab_dispatch_pump (ab_dispatch_t *self, zlistx_t *given_up)
     //  Heartbeat every worker once a second, so a worker can tell a quiet
     //  producer from a dead one and reconnect (Paranoid Pirate)
     if (now >= self->next_heartbeat_ms) {
-        ab_heartbeat_t beat = { 0, ab_wall_ms () };
+        ab_heartbeat_t beat = { .seq = 0, .sent_ms = ab_wall_ms () };
         for (worker_t *worker = zhashx_first (self->workers); worker; worker = zhashx_next (self->workers)) {
             zmsg_t *msg = ab_heartbeat_encode (&beat);
             zmsg_pushmem (msg, zframe_data (worker->identity), zframe_size (worker->identity));

@@ -357,6 +357,8 @@ void
 ab_heartbeat_destroy (ab_heartbeat_t **self_p)
 {
     assert (self_p);
+    if (*self_p)
+        json_decref ((*self_p)->topic_seqs);
     free (*self_p);
     *self_p = NULL;
 }
@@ -599,9 +601,14 @@ s_heartbeat_encode (const ab_heartbeat_t *self, const char *topic)
 {
     assert (self);
     s_enc_t enc;
-    s_enc_start (&enc, 2, 0);
+    bool with_topic_seqs = topic && self->topic_seqs;
+    s_enc_start (&enc, with_topic_seqs? 3: 2, 0);
     s_uint (&enc, "seq", self->seq);
     s_int (&enc, "sent_ms", self->sent_ms);
+    if (with_topic_seqs) {
+        s_key (&enc, "topic_seqs");
+        enc.rc |= ab_mp_pack_json (&enc.packer, self->topic_seqs, 2);
+    }
     return s_enc_finish (&enc, topic, AB_CMD_HEARTBEAT);
 }
 
@@ -614,7 +621,7 @@ ab_heartbeat_encode (const ab_heartbeat_t *self)
 zmsg_t *
 ab_heartbeat_encode_pub (const ab_heartbeat_t *self)
 {
-    return s_heartbeat_encode (self, "");
+    return s_heartbeat_encode (self, AB_HEARTBEAT_TOPIC);
 }
 
 zmsg_t *
@@ -1077,9 +1084,18 @@ ab_credit_decode (zmsg_t *msg, ab_proto_error_t *error)
     return self;
 }
 
+static int s_topic_seqs (ab_mp_ctx_t *ctx, const msgpack_object *o, json_t **topic_seqs);
+
+static int
+s_heartbeat_topic_seqs (ab_mp_ctx_t *ctx, const msgpack_object *o, void *self)
+{
+    return s_topic_seqs (ctx, o, &((ab_heartbeat_t *) self)->topic_seqs);
+}
+
 static const ab_mp_field_t s_heartbeat_fields [] = {
     F (ab_heartbeat_t, "seq", AB_MP_U64, seq),
     F (ab_heartbeat_t, "sent_ms", AB_MP_I64, sent_ms),
+    F_CUSTOM ("topic_seqs", s_heartbeat_topic_seqs, true),
 };
 
 static ab_heartbeat_t *
@@ -1088,9 +1104,9 @@ s_heartbeat_decode (zmsg_t *msg, bool pub, ab_proto_error_t *error)
     s_dec_t dec;
     ab_heartbeat_t *self = NULL;
     if (s_open (&dec, msg, AB_CMD_HEARTBEAT, pub, error) == 0) {
-        if (pub && zframe_size (dec.topic) != 0)
+        if (pub && zframe_size (dec.topic) != 0 && !zframe_streq (dec.topic, AB_HEARTBEAT_TOPIC))
             ab_mp_fail (&dec.ctx, AB_PROTO_ERR_VALUE,
-                        "topic frame is %zu bytes, expected empty", zframe_size (dec.topic));
+                        "topic frame is not \"" AB_HEARTBEAT_TOPIC "\" (nor empty)");
         else
         if ((self = (ab_heartbeat_t *) s_alloc (&dec, sizeof *self))
         &&  ab_mp_decode_fields (&dec.ctx, dec.map, s_heartbeat_fields,
@@ -1208,10 +1224,10 @@ ab_delta_decode (zmsg_t *msg, ab_proto_error_t *error)
     return self;
 }
 
+//  A map topic -> last topic_seq (SNAPSHOT reply, PUB HEARTBEAT)
 static int
-s_snapshot_topic_seqs (ab_mp_ctx_t *ctx, const msgpack_object *o, void *self)
+s_topic_seqs (ab_mp_ctx_t *ctx, const msgpack_object *o, json_t **topic_seqs)
 {
-    ab_snapshot_t *snapshot = (ab_snapshot_t *) self;
     if (ab_mp_expect (ctx, o, MSGPACK_OBJECT_MAP, "map"))
         return -1;
     //  Values are last topic_seq numbers: checked as unsigned here because
@@ -1227,8 +1243,14 @@ s_snapshot_topic_seqs (ab_mp_ctx_t *ctx, const msgpack_object *o, void *self)
         if (rc)
             return -1;
     }
-    snapshot->topic_seqs = ab_mp_to_json (ctx, o, 2);
-    return snapshot->topic_seqs? 0: -1;
+    *topic_seqs = ab_mp_to_json (ctx, o, 2);
+    return *topic_seqs? 0: -1;
+}
+
+static int
+s_snapshot_topic_seqs (ab_mp_ctx_t *ctx, const msgpack_object *o, void *self)
+{
+    return s_topic_seqs (ctx, o, &((ab_snapshot_t *) self)->topic_seqs);
 }
 
 static int

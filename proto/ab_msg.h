@@ -161,7 +161,14 @@ typedef struct {
 typedef struct {
     uint64_t seq;           //  HEARTBEAT: latest sequence (sink PUB) or 0
     int64_t sent_ms;
+    json_t *topic_seqs;     //  sink PUB: topic -> last topic_seq, or NULL;
+                            //  a decoded heartbeat owns it, an encoder borrows
 } ab_heartbeat_t;
+
+//  Topic frame of the sink's PUB heartbeat.  Claim types start with a
+//  lowercase letter, so no topic subscription matches this but "" and
+//  this one: a filtered subscriber subscribes to both (PROTOCOL.md 6).
+#define AB_HEARTBEAT_TOPIC "!heartbeat"
 
 typedef struct {
     ab_proto_code_t code;   //  ERROR: a peer's complaint about our message
@@ -245,12 +252,14 @@ ab_heartbeat_t *ab_heartbeat_decode (zmsg_t *msg, ab_proto_error_t *error);
 ab_errmsg_t *ab_errmsg_decode (zmsg_t *msg, ab_proto_error_t *error);
 ab_snapshot_t *ab_snapshot_decode (zmsg_t *msg, ab_proto_error_t *error);
 //  Expects the PUB form [topic][DELTA][map]; a HEARTBEAT on the same
-//  socket arrives as [""][HEARTBEAT][map] and is decoded with
-//  ab_heartbeat_decode after ab_msg_pub_command.
+//  socket arrives as [AB_HEARTBEAT_TOPIC][HEARTBEAT][map] and is decoded
+//  with ab_heartbeat_decode_pub after ab_msg_pub_command.
 ab_delta_t *ab_delta_decode (zmsg_t *msg, ab_proto_error_t *error);
 //  Command of a PUB-form message (skips the topic frame).
 ab_cmd_t ab_msg_pub_command (zmsg_t *msg);
-//  HEARTBEAT in PUB form: [""][HEARTBEAT][map].
+//  HEARTBEAT in PUB form: [AB_HEARTBEAT_TOPIC][HEARTBEAT][map], with
+//  topic_seqs when set.  The decoder also takes the empty topic frame that
+//  sinks before the reserved topic sent.
 zmsg_t *ab_heartbeat_encode_pub (const ab_heartbeat_t *self);
 ab_heartbeat_t *ab_heartbeat_decode_pub (zmsg_t *msg, ab_proto_error_t *error);
 

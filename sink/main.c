@@ -449,7 +449,7 @@ main (int argc, char *argv [])
             last_write = now;
         }
         if (now >= next_heartbeat) {
-            ab_heartbeat_t beat = { self->seq, ab_wall_ms () };
+            ab_heartbeat_t beat = { .seq = self->seq, .sent_ms = ab_wall_ms (), .topic_seqs = self->topic_seqs };
             zmsg_t *out = ab_heartbeat_encode_pub (&beat);
             if (out && zmsg_send (&out, self->pub) != 0)
                 zmsg_destroy (&out);

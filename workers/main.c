@@ -277,7 +277,7 @@ main (int argc, char *argv [])
             last_heard = now;
         }
         if (now >= next_heartbeat && dealer) {
-            ab_heartbeat_t beat = { 0, ab_wall_ms () };
+            ab_heartbeat_t beat = { .seq = 0, .sent_ms = ab_wall_ms () };
             zmsg_t *msg = ab_heartbeat_encode (&beat);
             if (zmsg_send (&msg, dealer) != 0)
                 zmsg_destroy (&msg);

@@ -62,9 +62,11 @@ s_fake_sink (zsock_t *pipe, void *args)
             }
             else
             if (streq (command, "BEAT")) {
-                ab_heartbeat_t beat = { sink.seq, 0 };
+                json_t *topic_seqs = json_pack ("{s:I}", "exercise", (json_int_t) sink.seq);
+                ab_heartbeat_t beat = { .seq = sink.seq, .topic_seqs = topic_seqs };
                 zmsg_t *out = ab_heartbeat_encode_pub (&beat);
                 zmsg_send (&out, pub);
+                json_decref (topic_seqs);
             }
             zsock_signal (pipe, 0);
             zstr_free (&command);
@@ -187,6 +189,29 @@ test_heartbeat_reveals_lost_last_delta (void **state)
     zactor_destroy (&sink);
 }
 
+//  A subscriber filtered to one topic hears heartbeats too, and their
+//  topic_seqs reveal that its topic's last delta was lost
+static void
+test_filtered_heartbeat_reveals_lost_last_delta (void **state)
+{
+    zactor_t *sink = zactor_new (s_fake_sink, "t5");
+    char error [128];
+    ab_clone_t *clone = ab_clone_new ("inproc://t5-pub", "inproc://t5-snapshot", "exercise", 0,
+                                      error, sizeof error);
+    assert_int_equal (ab_clone_next (clone, 1000, NULL), AB_CLONE_SNAPSHOT);
+    zclock_sleep (100);
+    s_publish (sink, "a", "1", false);
+    s_publish (sink, "b", "2", true);       //  the topic's last change is lost
+    zstr_send (sink, "BEAT");
+    zsock_wait (sink);
+    s_follow_until (clone, 2);
+    assert_int_equal (ab_clone_seq (clone), 2);
+    assert_string_equal (s_value (clone, "b"), "2");
+    assert_int_equal (ab_clone_stats (clone)->gaps, 1);
+    ab_clone_destroy (&clone);
+    zactor_destroy (&sink);
+}
+
 static void
 test_no_sink_reports_error (void **state)
 {
@@ -210,6 +235,7 @@ main (void)
         cmocka_unit_test (test_snapshot_then_deltas),
         cmocka_unit_test (test_gap_triggers_resync),
         cmocka_unit_test (test_heartbeat_reveals_lost_last_delta),
+        cmocka_unit_test (test_filtered_heartbeat_reveals_lost_last_delta),
         cmocka_unit_test (test_no_sink_reports_error),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -205,14 +205,14 @@ s_enc_credit (void)
 static zmsg_t *
 s_enc_heartbeat (void)
 {
-    ab_heartbeat_t heartbeat = { 99, 1712700000000 };
+    ab_heartbeat_t heartbeat = { .seq = 99, .sent_ms = 1712700000000 };
     return ab_heartbeat_encode (&heartbeat);
 }
 
 static zmsg_t *
 s_enc_heartbeat_pub (void)
 {
-    ab_heartbeat_t heartbeat = { 99, 1712700000000 };
+    ab_heartbeat_t heartbeat = { .seq = 99, .sent_ms = 1712700000000 };
     return ab_heartbeat_encode_pub (&heartbeat);
 }
 
@@ -701,7 +701,7 @@ test_small_round_trips (void **state)
     zmsg_destroy (&msg);
 
     //  HEARTBEAT, both forms
-    ab_heartbeat_t heartbeat = { UINT64_MAX, -1 };
+    ab_heartbeat_t heartbeat = { .seq = UINT64_MAX, .sent_ms = -1 };
     msg = ab_heartbeat_encode (&heartbeat);
     assert_int_equal (zmsg_size (msg), 2);
     assert_int_equal (ab_msg_command (msg), AB_CMD_HEARTBEAT);
@@ -716,14 +716,46 @@ test_small_round_trips (void **state)
     zmsg_destroy (&msg);
     msg = ab_heartbeat_encode_pub (&heartbeat);
     assert_int_equal (zmsg_size (msg), 3);
-    assert_int_equal (zframe_size (zmsg_first (msg)), 0);
+    assert_true (zframe_streq (zmsg_first (msg), AB_HEARTBEAT_TOPIC));
     assert_int_equal (ab_msg_pub_command (msg), AB_CMD_HEARTBEAT);
     assert_int_equal (ab_msg_command (msg), AB_CMD_UNKNOWN);
     heartbeat2 = ab_heartbeat_decode_pub (msg, &error);
     assert_non_null (heartbeat2);
     assert_true (heartbeat2->seq == UINT64_MAX);
+    assert_null (heartbeat2->topic_seqs);
+    ab_heartbeat_destroy (&heartbeat2);
+    //  Sinks from before the reserved topic sent an empty topic frame
+    zframe_reset (zmsg_first (msg), "", 0);
+    heartbeat2 = ab_heartbeat_decode_pub (msg, &error);
+    assert_non_null (heartbeat2);
+    ab_heartbeat_destroy (&heartbeat2);
+    //  A claim-type topic is not a heartbeat's
+    zframe_reset (zmsg_first (msg), "exercise", 8);
+    assert_null (ab_heartbeat_decode_pub (msg, &error));
+    assert_int_equal (error.code, AB_PROTO_ERR_VALUE);
+    zmsg_destroy (&msg);
+    //  The sink's heartbeat carries each topic's last topic_seq
+    heartbeat.topic_seqs = json_pack ("{s:I, s:I}", "exercise", (json_int_t) 7, "commander_rank", (json_int_t) 2);
+    msg = ab_heartbeat_encode_pub (&heartbeat);
+    heartbeat2 = ab_heartbeat_decode_pub (msg, &error);
+    assert_non_null (heartbeat2);
+    assert_true (json_equal (heartbeat2->topic_seqs, heartbeat.topic_seqs));
     ab_heartbeat_destroy (&heartbeat2);
     zmsg_destroy (&msg);
+    //  ... only in the PUB form
+    msg = ab_heartbeat_encode (&heartbeat);
+    heartbeat2 = ab_heartbeat_decode (msg, &error);
+    assert_non_null (heartbeat2);
+    assert_null (heartbeat2->topic_seqs);
+    ab_heartbeat_destroy (&heartbeat2);
+    zmsg_destroy (&msg);
+    json_decref (heartbeat.topic_seqs);
+    //  Negative topic_seq values are refused
+    heartbeat.topic_seqs = json_pack ("{s:i}", "exercise", -1);
+    msg = ab_heartbeat_encode_pub (&heartbeat);
+    assert_null (ab_heartbeat_decode_pub (msg, &error));
+    zmsg_destroy (&msg);
+    json_decref (heartbeat.topic_seqs);
 
     //  ERROR, every code
     for (int code = AB_PROTO_ERR_FRAMES; code <= AB_PROTO_ERR_NOMEM; code++) {
@@ -1362,11 +1394,11 @@ test_bad_values (void **state)
     zmsg_destroy (&copy);
     zmsg_destroy (&msg);
 
-    //  PUB heartbeat with a topic
+    //  PUB heartbeat under another topic than its own
     msg = s_enc_heartbeat_pub ();
     zframe_t *topic = zmsg_first (msg);
     zframe_reset (topic, "x", 1);
-    s_expect_error (&s_kinds [5], msg, AB_PROTO_ERR_VALUE, "topic frame is 1 bytes");
+    s_expect_error (&s_kinds [5], msg, AB_PROTO_ERR_VALUE, "topic frame is not \"!heartbeat\"");
     zmsg_destroy (&msg);
 }
 

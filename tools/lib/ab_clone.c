@@ -41,6 +41,9 @@ ab_clone_new (const char *pub_endpoint, const char *snapshot_endpoint, const cha
     if (rcvhwm > 0)
         zsock_set_rcvhwm (self->sub, rcvhwm);
     zsock_set_subscribe (self->sub, self->topic);
+    //  "" already matches the heartbeat topic; a filter needs it too
+    if (self->topic [0])
+        zsock_set_subscribe (self->sub, AB_HEARTBEAT_TOPIC);
     self->items = json_object ();
     self->topic_seqs = json_object ();
     self->buffered = zlistx_new ();
@@ -87,13 +90,33 @@ ab_clone_set_snapshot_timeout (ab_clone_t *self, int timeout_ms)
     self->snapshot_timeout_ms = timeout_ms;
 }
 
+//  Does this heartbeat say the sink published something we never got?
+//  Unfiltered: its seq is past ours.  Filtered: one of our topics' last
+//  topic_seq is past ours (sinks that send no topic_seqs cannot tell).
+static bool
+s_beat_reveals_loss (ab_clone_t *self, const ab_heartbeat_t *beat)
+{
+    if (self->topic [0] == 0)
+        return beat->seq > self->seq;
+    const char *topic;
+    json_t *value;
+    size_t prefix = strlen (self->topic);
+    json_object_foreach (beat->topic_seqs, topic, value)
+        if (strncmp (topic, self->topic, prefix) == 0
+        &&  json_integer_value (value) > json_integer_value (json_object_get (self->topic_seqs, topic)))
+            return true;
+    return false;
+}
+
 //  Read one message from SUB: a delta (returned, caller owns) or a
-//  heartbeat (*heartbeat_seq set, returns NULL); NULL on anything else.
+//  heartbeat (*heartbeat set, *behind when it reveals a loss, returns
+//  NULL); NULL on anything else.
 static ab_delta_t *
-s_read_sub (ab_clone_t *self, uint64_t *heartbeat_seq, bool *heartbeat)
+s_read_sub (ab_clone_t *self, bool *heartbeat, bool *behind)
 {
     zmsg_t *msg = zmsg_recv (self->sub);
     *heartbeat = false;
+    *behind = false;
     if (!msg)
         return NULL;
     self->last_heard = ab_mono_ms ();
@@ -107,7 +130,7 @@ s_read_sub (ab_clone_t *self, uint64_t *heartbeat_seq, bool *heartbeat)
         ab_heartbeat_t *beat = ab_heartbeat_decode_pub (msg, &error);
         if (beat) {
             *heartbeat = true;
-            *heartbeat_seq = beat->seq;
+            *behind = s_beat_reveals_loss (self, beat);
         }
         ab_heartbeat_destroy (&beat);
         zmsg_destroy (&msg);
@@ -144,9 +167,8 @@ s_sync (ab_clone_t *self)
         if (zmq_poll (items, 2, 100) < 0)
             break;
         if (items [1].revents & ZMQ_POLLIN) {
-            uint64_t beat_seq;
-            bool heartbeat;
-            ab_delta_t *delta = s_read_sub (self, &beat_seq, &heartbeat);
+            bool heartbeat, behind;
+            ab_delta_t *delta = s_read_sub (self, &heartbeat, &behind);
             if (delta)
                 zlistx_add_end (self->buffered, delta);
         }
@@ -269,12 +291,11 @@ ab_clone_next (ab_clone_t *self, int timeout_ms, ab_clone_event_t *event)
     zmq_pollitem_t item = { zsock_resolve (self->sub), 0, ZMQ_POLLIN, 0 };
     if (zmq_poll (&item, 1, timeout_ms) <= 0)
         return AB_CLONE_NOTHING;
-    uint64_t beat_seq = 0;
-    bool heartbeat;
-    delta = s_read_sub (self, &beat_seq, &heartbeat);
+    bool heartbeat, behind;
+    delta = s_read_sub (self, &heartbeat, &behind);
     if (heartbeat) {
-        //  Unfiltered followers can see a lost last delta from the beat
-        if (self->topic [0] == 0 && beat_seq > self->seq) {
+        //  A lost last delta shows only in the next heartbeat
+        if (behind) {
             self->stats.gaps++;
             self->synced = false;
             event->kind = s_sync (self) == 0? AB_CLONE_SNAPSHOT: AB_CLONE_ERROR;
