@@ -229,6 +229,41 @@ test_hostile_inputs (void **state)
     zstr_free (&input);
 }
 
+//  A flood of tiny articles: 100k files of a few bytes, one in a thousand
+//  empty.  Every good one reaches the briefing once, every empty one is
+//  dead-lettered, and the producer's pull-as-room-allows keeps memory flat.
+static void
+test_hundred_thousand_tiny_articles (void **state)
+{
+    fixture_t *self = *state;
+    const int total = 100000;
+    char *input = zsys_sprintf ("%s/tiny", self->dir);
+    zsys_dir_create (input);
+    for (int index = 0; index < total; index++) {
+        char name [32], body [48];
+        snprintf (name, sizeof name, "t%06d.txt", index);
+        int size = index % 1000 == 999? 1: snprintf (body, sizeof body, "Note %d.\n", index);
+        s_write_file (input, name, index % 1000 == 999? "\n": body, (size_t) size);
+    }
+    json_t *briefing = s_run_pipeline (self, input, NULL, 2);
+    json_int_t articles = json_integer_value (json_object_get (json_object_get (briefing, "summary"), "articles"));
+    json_decref (briefing);
+    char *dead_path = zsys_sprintf ("%s/dead.jsonl", self->dir);
+    char *dead = ab_test_read (dead_path);
+    assert_non_null (dead);
+    int records = 0;
+    for (char *line = strtok (dead, "\n"); line; line = strtok (NULL, "\n")) {
+        assert_non_null (strstr (line, "\"empty\""));
+        records++;
+    }
+    printf ("tiny: %d articles, %lld in the briefing, %d dead-lettered\n", total, (long long) articles, records);
+    assert_int_equal (articles, total - total / 1000);
+    assert_int_equal (records, total / 1000);
+    free (dead);
+    zstr_free (&dead_path);
+    zstr_free (&input);
+}
+
 int
 main (void)
 {
@@ -238,6 +273,8 @@ main (void)
         cmocka_unit_test_setup_teardown (test_stdin_end_to_end, ab_fixture_setup, ab_fixture_teardown),
         cmocka_unit_test_setup_teardown (test_launcher_runs_samples, ab_fixture_setup, ab_fixture_teardown),
         cmocka_unit_test_setup_teardown (test_hostile_inputs, ab_fixture_setup, ab_fixture_teardown),
+        cmocka_unit_test_setup_teardown (test_hundred_thousand_tiny_articles, ab_fixture_setup,
+                                         ab_fixture_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

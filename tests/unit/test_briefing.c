@@ -738,7 +738,7 @@ test_attribution_spelling_variants_listed_once (void **state)
     //  far-apart fingerprints: four independent articles, not copies
     const uint64_t fingerprints [] = { 0, ~0ull, 0x00000000ffffffffull, 0xffffffff00000000ull };
     for (int index = 0; index < 4; index++) {
-        char id [8];
+        char id [16];
         snprintf (id, sizeof id, "t%d", index);
         ab_result_t *result = s_result (id, "Outlet", "2024-05-01", 1000 + index, fingerprints [index]);
         s_claim (result, "official_statement", "speaker=TANABE;topic=budget", "status=approved",
