@@ -3,7 +3,8 @@
 
     A corpus of ARTICLES articles is streamed four times: undisturbed; with
     a random worker killed (and a new one started) every 150 ms; with the
-    sink killed and restarted mid-stream; with the producer killed and
+    sink killed and restarted mid-stream (while a subscriber follows, which
+    must end with the sink's state); with the producer killed and
     restarted mid-stream.  Every disturbed run must end with the same
     briefing as the undisturbed one: every article merged exactly once,
     every item with the same values and support.  Bounded: each run gives
@@ -168,6 +169,35 @@ s_start (fixture_t *self, const char *program, const char *run, int serial)
     return ab_procs_start (self->procs, program, args, self->log, NULL);
 }
 
+//  Wait for the subscriber to go idle and dump its state, then compare it
+//  with what the (restarted) sink itself reports
+static void
+s_check_subscriber (fixture_t *self, pid_t subscriber, const char *ep_pub, const char *ep_snapshot,
+                    const char *dump, const char *truth)
+{
+    assert_int_equal (ab_procs_wait (self->procs, subscriber, 60000), 0);
+    const char *once_args [] = { "--pub", ep_pub, "--snapshot", ep_snapshot, "--once", "--dump", truth,
+                                 "-q", NULL };
+    pid_t once = ab_procs_start (self->procs, "allybrief-sub", once_args, self->log, NULL);
+    assert_int_equal (ab_procs_wait (self->procs, once, 20000), 0);
+    char *expected = ab_test_items_text (truth);
+    char *actual = ab_test_items_text (dump);
+    assert_non_null (expected);
+    assert_non_null (actual);
+    if (strcmp (actual, expected) != 0)
+        fail_msg ("the subscriber that lived through the sink's kill differs from the sink's state");
+    json_t *state = ab_test_load_json (dump);
+    json_t *client = json_object_get (state, "client");
+    printf ("faults: subscriber through the sink kill: %lld snapshots, %lld deltas, %lld gaps; "
+            "state equals the sink's\n",
+            json_integer_value (json_object_get (client, "snapshots")),
+            json_integer_value (json_object_get (client, "deltas")),
+            json_integer_value (json_object_get (client, "gaps")));
+    json_decref (state);
+    free (actual);
+    free (expected);
+}
+
 static char *
 s_run (fixture_t *self, const char *run, disturbance_t disturbance, int *kills)
 {
@@ -177,6 +207,20 @@ s_run (fixture_t *self, const char *run, disturbance_t disturbance, int *kills)
     pid_t workers [3];
     for (int index = 0; index < 3; index++)
         workers [index] = s_start (self, "allybrief-worker", run, ++serial);
+    //  With the sink killed, a subscriber follows the whole run: it must
+    //  resync to the restarted sink and end with the sink's own state
+    char sub_dump [300], truth [300], ep_pub [300], ep_snapshot [300];
+    snprintf (sub_dump, sizeof sub_dump, "%s/%s-sub.json", self->dir, run);
+    snprintf (truth, sizeof truth, "%s/%s-truth.json", self->dir, run);
+    snprintf (ep_pub, sizeof ep_pub, "ipc://%s/%s-pub", self->dir, run);
+    snprintf (ep_snapshot, sizeof ep_snapshot, "ipc://%s/%s-snapshot", self->dir, run);
+    pid_t subscriber = -1;
+    if (disturbance == KILL_SINK) {
+        const char *args [] = { "--pub", ep_pub, "--snapshot", ep_snapshot, "--dump", sub_dump,
+                                "--idle-exit", "6", "-q", NULL };
+        subscriber = ab_procs_start (self->procs, "allybrief-sub", args, self->log, NULL);
+        assert_true (subscriber > 0);
+    }
     pid_t producer = s_start (self, "allybrief-producer", run, 0);
     int64_t started = zclock_mono ();
     int64_t deadline = started + RUN_LIMIT_MS;
@@ -212,6 +256,8 @@ s_run (fixture_t *self, const char *run, disturbance_t disturbance, int *kills)
     assert_int_equal (status, 0);
     for (int index = 0; index < 3; index++)
         ab_procs_stop (self->procs, workers [index], 10000);
+    if (subscriber > 0)
+        s_check_subscriber (self, subscriber, ep_pub, ep_snapshot, sub_dump, truth);
     assert_int_equal (ab_procs_stop (self->procs, sink, 20000), 0);
     char path [400];
     snprintf (path, sizeof path, "%s/%s-out/briefing.json", self->dir, run);

@@ -67,17 +67,6 @@ s_produce (fixture_t *self, const char *input)
     assert_int_equal (status, 0);
 }
 
-//  The items of a dumped or --once state, as one canonical string
-static char *
-s_items_text (const char *path)
-{
-    json_t *document = ab_test_load_json (path);
-    assert_non_null (document);
-    char *text = json_dumps (json_object_get (document, "items"), JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref (document);
-    return text;
-}
-
 static void
 test_late_and_lossy_subscribers_converge (void **state)
 {
@@ -122,11 +111,13 @@ test_late_and_lossy_subscribers_converge (void **state)
     pid_t once = ab_procs_start (self->procs, "allybrief-sub", once_args, self->log, NULL);
     assert_int_equal (ab_procs_wait (self->procs, once, 10000), 0);
 
-    char *expected = s_items_text (truth);
+    char *expected = ab_test_items_text (truth);
+    assert_non_null (expected);
     assert_true (strlen (expected) > 100);
     const char *dumps [] = { early, late, lossy };
     for (int index = 0; index < 3; index++) {
-        char *actual = s_items_text (dumps [index]);
+        char *actual = ab_test_items_text (dumps [index]);
+        assert_non_null (actual);
         if (strcmp (actual, expected) != 0)
             fail_msg ("%s differs from the sink's state", dumps [index]);
         free (actual);

@@ -287,3 +287,12 @@ ab_fixture_run_pipeline (ab_fixture_t *self, const char *input, const char *stdi
     }
     return briefing;
 }
+
+char *
+ab_test_items_text (const char *path)
+{
+    json_t *document = ab_test_load_json (path);
+    char *text = document? json_dumps (json_object_get (document, "items"), JSON_COMPACT | JSON_SORT_KEYS): NULL;
+    json_decref (document);
+    return text;
+}

@@ -70,6 +70,10 @@ char *ab_test_tempdir (void);
 void ab_test_rmtree (const char *path);
 //  Load a JSON file; NULL if missing or invalid.
 json_t *ab_test_load_json (const char *path);
+//  The items of a briefing-shaped JSON file (briefing.json, or an
+//  allybrief-sub --dump) as one canonical string (caller frees), NULL if
+//  the file is missing or invalid.
+char *ab_test_items_text (const char *path);
 //  Read a whole text file (caller frees) or NULL.
 char *ab_test_read (const char *path);
 //  Print the last lines of a log file to stderr (for failing tests).
