@@ -179,6 +179,9 @@ struct ab_briefing_t {
     size_t copies;              //  articles that are near-duplicates
     size_t conflicts;           //  items with 2+ sides
     size_t claims;              //  claims merged
+    struct interned_s **types;  //  every claim type seen, for claims_by_type
+    size_t type_count;
+    size_t type_cap;
     size_t rejected;            //  claims skipped as malformed
     int64_t last_update_ms;
     //  Scratch reused across merges
@@ -191,14 +194,16 @@ struct ab_briefing_t {
     strbuf_t value_buf;
 };
 
-//  Interned strings: flag bits live in front of the text
-typedef struct {
+//  Interned strings: flag bits and a claim count live in front of the text
+typedef struct interned_s {
     const char *text;           //  first: points at data []
     uint32_t flags;
+    uint32_t claims;            //  claims merged of this type (types only)
     char data [];
 } interned_t;
 
 #define INTERN_IS_SOURCE 1
+#define INTERN_IS_TYPE 2
 
 static json_t *s_jstrn (const char *text, size_t len);
 static json_t *s_jstr (const char *text);
@@ -622,6 +627,7 @@ s_intern (ab_briefing_t *self, const char *text, interned_t **entry_p)
         memcpy (entry->data, text, len + 1);
         entry->text = entry->data;
         entry->flags = 0;
+        entry->claims = 0;
         if (s_map_insert (&self->strings, hash, entry)) {
             free (entry);
             return NULL;
@@ -630,6 +636,35 @@ s_intern (ab_briefing_t *self, const char *text, interned_t **entry_p)
     if (entry_p)
         *entry_p = entry;
     return entry->text;
+}
+
+//  One more claim of this type; the first of a type joins self->types
+static int
+s_count_type (ab_briefing_t *self, const char *type)
+{
+    interned_t *entry;
+    if (!s_intern (self, type, &entry))
+        return -1;
+    if (!(entry->flags & INTERN_IS_TYPE)) {
+        if (self->type_count == self->type_cap) {
+            size_t cap = self->type_cap? self->type_cap * 2: 16;
+            interned_t **types = realloc (self->types, cap * sizeof *types);
+            if (!types)
+                return -1;
+            self->types = types;
+            self->type_cap = cap;
+        }
+        self->types [self->type_count++] = entry;
+        entry->flags |= INTERN_IS_TYPE;
+    }
+    entry->claims++;
+    return 0;
+}
+
+static int
+s_interned_text_compare (const void *a, const void *b)
+{
+    return strcmp ((*(interned_t *const *) a)->text, (*(interned_t *const *) b)->text);
 }
 
 static hedge_t
@@ -723,6 +758,7 @@ ab_briefing_destroy (ab_briefing_t **self_p)
     free (self->articles.slots);
     free (self->strings.slots);
     free (self->article_list);
+    free (self->types);
     free (self->bands);
     free (self->changed);
     free (self->slots);
@@ -1321,7 +1357,8 @@ ab_briefing_merge (ab_briefing_t *self, const ab_result_t *result,
             self->rejected++;
             continue;
         }
-        if (s_merge_claim (self, article, claim, result->received_ms))
+        if (s_merge_claim (self, article, claim, result->received_ms)
+        ||  s_count_type (self, claim->type))
             return -1;
         self->claims++;
     }
@@ -1916,7 +1953,12 @@ json_t *
 ab_briefing_summary_json (ab_briefing_t *self)
 {
     assert (self);
-    return json_pack ("{sI sI sI sI sI sI sI sI sI}",
+    //  Sorted by type, so the document does not depend on arrival order
+    qsort (self->types, self->type_count, sizeof *self->types, s_interned_text_compare);
+    json_t *by_type = json_object ();
+    for (size_t i = 0; by_type && i < self->type_count; i++)
+        json_object_set_new (by_type, self->types [i]->text, json_integer (self->types [i]->claims));
+    return json_pack ("{sI sI sI sI sI sI sI so* sI sI}",
                       "articles", (json_int_t) self->articles.count,
                       "independent_articles", (json_int_t) (self->articles.count - self->copies),
                       "copies", (json_int_t) self->copies,
@@ -1924,6 +1966,7 @@ ab_briefing_summary_json (ab_briefing_t *self)
                       "items", (json_int_t) self->items.count,
                       "conflicts", (json_int_t) self->conflicts,
                       "claims", (json_int_t) self->claims,
+                      "claims_by_type", by_type,
                       "rejected_claims", (json_int_t) self->rejected,
                       "last_update_ms", (json_int_t) self->last_update_ms);
 }

@@ -15,6 +15,7 @@
 
 #include <czmq.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -79,6 +80,36 @@ s_stop (pid_t pid, int timeout_ms)
     kill (pid, SIGKILL);
     waitpid (pid, &status, 0);
     return 137;
+}
+
+//  What came out, from the briefing's own summary: articles, items and
+//  the claims of each type (per article, workers print them with
+//  --print-claims)
+static void
+s_print_totals (const char *out_dir)
+{
+    char *path = zsys_sprintf ("%s/briefing.json", out_dir);
+    json_error_t error;
+    json_t *briefing = path? json_load_file (path, 0, &error): NULL;
+    json_t *summary = json_object_get (briefing, "summary");
+    if (!summary) {
+        ab_warn ("cannot read the totals from %s", path? path: out_dir);
+        json_decref (briefing);
+        zstr_free (&path);
+        return;
+    }
+    printf ("articles: %lld (%lld independent), items: %lld, conflicts: %lld, claims: %lld\n",
+            json_integer_value (json_object_get (summary, "articles")),
+            json_integer_value (json_object_get (summary, "independent_articles")),
+            json_integer_value (json_object_get (summary, "items")),
+            json_integer_value (json_object_get (summary, "conflicts")),
+            json_integer_value (json_object_get (summary, "claims")));
+    const char *type;
+    json_t *count;
+    json_object_foreach (json_object_get (summary, "claims_by_type"), type, count)
+        printf ("  %-24s %6lld\n", type, json_integer_value (count));
+    json_decref (briefing);
+    zstr_free (&path);
 }
 
 static int
@@ -240,8 +271,10 @@ s_run (int argc, char *argv [])
         s_stop (worker_pids [index], 10000);
     if (s_stop (sink, 20000) != 0 && rc == 0)
         rc = 1;
-    if (rc == 0)
+    if (rc == 0) {
+        s_print_totals (out_dir);
         printf ("briefing: %s/briefing.md\n          %s/briefing.json\n", out_dir, out_dir);
+    }
     const char *names [] = { "work", "ack", "results", "pub", "snapshot" };
     for (int index = 0; index < 5; index++) {
         char *path = zsys_sprintf ("%s/%s", run_dir, names [index]);

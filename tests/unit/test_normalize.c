@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <utf8proc.h>
 
+#include "ab_file.h"
 #include "ab_normalize.h"
 
 #define SEEDS "../shared/seeds"
@@ -873,6 +874,49 @@ test_seed_fingerprints (void **state)
     assert_true (closest > 10);
 }
 
+//  The demo corpus's syndicated pair: 07 is 02 re-punctuated, under another
+//  headline, with site boilerplate added.  Within 3 bits of each other,
+//  and every other sample farther than that from 02.
+static void
+test_samples_syndicated_copy (void **state)
+{
+    fixture_t *fx = (fixture_t *) *state;
+    DIR *dir = opendir ("samples");
+    assert_non_null (dir);
+    uint64_t original = 0, copy = 0, others [32];
+    int other_count = 0;
+    struct dirent *entry;
+    while ((entry = readdir (dir))) {
+        size_t length = strlen (entry->d_name);
+        if (length < 5 || strcmp (entry->d_name + length - 4, ".txt") != 0)
+            continue;
+        char path [300], error [256];
+        snprintf (path, sizeof path, "samples/%s", entry->d_name);
+        size_t size;
+        char *raw = ab_file_read (path, 1 << 20, &size, error, sizeof error);
+        assert_non_null (raw);
+        //  The header block ends at the first blank line; the body is the rest
+        char *body = strstr (raw, "\n\n");
+        body = body? body + 2: raw;
+        assert_int_equal (ab_normalize (fx->nz, body, size - (size_t) (body - raw), fx->doc), 0);
+        if (strncmp (entry->d_name, "02_", 3) == 0)
+            original = fx->doc->fingerprint;
+        else
+        if (strncmp (entry->d_name, "07_", 3) == 0)
+            copy = fx->doc->fingerprint;
+        else
+        if (other_count < 32)
+            others [other_count++] = fx->doc->fingerprint;
+        free (raw);
+    }
+    closedir (dir);
+    assert_true (other_count >= 10);
+    printf ("  samples: 02 and its copy 07 are %d bits apart\n", ab_fingerprint_distance (original, copy));
+    assert_true (ab_fingerprint_distance (original, copy) <= 3);
+    for (int i = 0; i < other_count; i++)
+        assert_true (ab_fingerprint_distance (original, others [i]) > 3);
+}
+
 int
 main (void)
 {
@@ -895,6 +939,7 @@ main (void)
         cmocka_unit_test (test_seed_caption),
         cmocka_unit_test (test_seed_tail),
         cmocka_unit_test (test_seed_fingerprints),
+        cmocka_unit_test (test_samples_syndicated_copy),
     };
     return cmocka_run_group_tests (tests, setup, teardown);
 }
