@@ -159,3 +159,11 @@ ab_deadletter_count (ab_deadletter_t *self, const char *reason)
     uint64_t *count = zhashx_lookup (self->counts, reason);
     return count? *count: 0;
 }
+
+void
+ab_deadletter_each (ab_deadletter_t *self, ab_deadletter_reason_fn *fn, void *arg)
+{
+    assert (self);
+    for (uint64_t *count = zhashx_first (self->counts); count; count = zhashx_next (self->counts))
+        fn (arg, (const char *) zhashx_cursor (self->counts), *count);
+}

@@ -30,5 +30,8 @@ void ab_deadletter_add (ab_deadletter_t *self, const char *origin, const char *s
 //  Total refusals, and refusals for one reason.
 uint64_t ab_deadletter_total (ab_deadletter_t *self);
 uint64_t ab_deadletter_count (ab_deadletter_t *self, const char *reason);
+//  Call fn once per reason seen so far, with its count (for metrics).
+typedef void (ab_deadletter_reason_fn) (void *arg, const char *reason, uint64_t count);
+void ab_deadletter_each (ab_deadletter_t *self, ab_deadletter_reason_fn *fn, void *arg);
 
 #endif

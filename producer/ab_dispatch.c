@@ -209,6 +209,10 @@ ab_dispatch_on_ack (ab_dispatch_t *self, const char *article_id)
     void *handle = zlistx_find (self->queue, flight);
     if (handle)
         zlistx_delete (self->queue, handle);
+    //  From the producer's receipt: includes queueing, every delivery and
+    //  the sink's commit, which is what an operator waits for
+    int64_t latency_ms = ab_wall_ms () - flight->article->received_ms;
+    ab_histogram_observe (&self->stats.ack_latency, latency_ms > 0? (uint64_t) latency_ms * 1000: 0);
     zhashx_delete (self->flights, article_id);
     self->stats.acked++;
     return true;

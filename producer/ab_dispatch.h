@@ -20,6 +20,7 @@
 #ifndef AB_DISPATCH_H_INCLUDED
 #define AB_DISPATCH_H_INCLUDED
 
+#include "ab_histogram.h"
 #include "ab_journal.h"
 #include "ab_msg.h"
 
@@ -39,6 +40,7 @@ typedef struct {
     uint64_t malformed;     //  bad frames from workers
     uint64_t given_up;      //  articles past max_attempts
     uint64_t workers_lost;  //  workers declared dead
+    ab_histogram_t ack_latency;     //  article received -> sink's ACK
 } ab_dispatch_stats_t;
 
 typedef struct ab_dispatch_t ab_dispatch_t;

@@ -14,6 +14,7 @@
 #include "ab_dispatch.h"
 #include "ab_journal.h"
 #include "ab_log.h"
+#include "ab_metrics.h"
 #include "ab_source.h"
 
 #include <getopt.h>
@@ -44,6 +45,7 @@ s_usage (FILE *out)
 "      --queue N          articles held in memory ahead of credit (default 1000)\n"
 "      --exit-when-done   exit once every input is read and every article acked\n"
 "      --stats SECONDS    print counters every SECONDS (default 0: progress only)\n"
+"      --metrics ADDRESS  serve Prometheus metrics on HOST:PORT/metrics (default off)\n"
 "  -q, --quiet            warnings and errors only\n"
 "  -v, --verbose          debug output\n"
 "  -h, --help             this help\n");
@@ -70,6 +72,7 @@ typedef struct {
     int64_t max_body;
     int64_t queue_limit;
     int64_t stats_seconds;
+    const char *metrics_address;
     bool use_stdin;
     bool exit_when_done;
     ab_dispatch_options_t dispatch;
@@ -93,6 +96,7 @@ s_parse_args (int argc, char *argv [], options_t *options, zlistx_t *dirs)
         { "queue", required_argument, NULL, 'Q' },
         { "exit-when-done", no_argument, NULL, 'X' },
         { "stats", required_argument, NULL, 's' },
+        { "metrics", required_argument, NULL, 'm' },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -108,6 +112,7 @@ s_parse_args (int argc, char *argv [], options_t *options, zlistx_t *dirs)
             case 'j': options->journal_path = optarg; break;
             case 'd': options->dead_letter_path = optarg; break;
             case 'X': options->exit_when_done = true; break;
+            case 'm': options->metrics_address = optarg; break;
             case 'q': ab_log_init ("producer", AB_LOG_WARN); break;
             case 'v': ab_log_init ("producer", AB_LOG_DEBUG); break;
             case 'h': s_usage (stdout); return 1;
@@ -167,6 +172,38 @@ s_print_progress (ab_dispatch_t *dispatch, ab_deadletter_t *dead, ab_source_t **
              (unsigned long long) stats->redelivered, (unsigned long long) stats->duplicates,
              (unsigned long long) stats->late_acks, (unsigned long long) stats->malformed,
              (unsigned long long) stats->workers_lost, (unsigned long long) stats->given_up);
+    char latency [96];
+    ab_info ("  received to acked: %s", ab_histogram_format (&stats->ack_latency, latency, sizeof latency));
+}
+
+static void
+s_metric_dead_letters (void *metrics, const char *reason, uint64_t count)
+{
+    ab_metrics_labeled_counter (metrics, "articles_dead_lettered", "Articles refused, by reason", "reason",
+                                reason, count);
+}
+
+static void
+s_render_metrics (ab_metrics_t *metrics, ab_dispatch_t *dispatch, ab_deadletter_t *dead)
+{
+    const ab_dispatch_stats_t *stats = ab_dispatch_stats (dispatch);
+    ab_metrics_begin (metrics);
+    ab_metrics_counter (metrics, "articles_in", "Articles accepted from every source", stats->accepted);
+    ab_metrics_counter (metrics, "articles_sent", "ARTICLE messages sent, redeliveries included", stats->sent);
+    ab_metrics_counter (metrics, "articles_redelivered", "Sends after the first", stats->redelivered);
+    ab_metrics_counter (metrics, "articles_acked", "Articles the sink acknowledged as durable", stats->acked);
+    ab_metrics_counter (metrics, "articles_duplicate", "Articles added again while pending", stats->duplicates);
+    ab_metrics_counter (metrics, "articles_given_up", "Articles past the delivery limit", stats->given_up);
+    ab_deadletter_each (dead, s_metric_dead_letters, metrics);
+    ab_metrics_counter (metrics, "acks_late", "ACKs for articles not pending here", stats->late_acks);
+    ab_metrics_counter (metrics, "frames_malformed", "Malformed frames from workers, dropped", stats->malformed);
+    ab_metrics_counter (metrics, "workers_lost", "Workers declared dead after silence", stats->workers_lost);
+    ab_metrics_gauge (metrics, "queue_depth", "Articles waiting for credit", (double) ab_dispatch_queued (dispatch));
+    ab_metrics_gauge (metrics, "in_flight", "Articles sent and not yet acked",
+                      (double) ab_dispatch_in_flight (dispatch));
+    ab_metrics_gauge (metrics, "workers", "Workers connected", (double) ab_dispatch_workers (dispatch));
+    ab_metrics_histogram (metrics, "ack_latency", "Time from receipt to the sink's ACK", &stats->ack_latency);
+    ab_metrics_commit (metrics);
 }
 
 int
@@ -244,6 +281,12 @@ main (int argc, char *argv [])
         }
     }
     ab_dispatch_t *dispatch = rc? NULL: ab_dispatch_new (router, journal, &options.dispatch);
+    ab_metrics_t *metrics = rc? NULL: ab_metrics_start ("producer", options.metrics_address,
+                                                        message, sizeof message);
+    if (rc == 0 && !metrics) {
+        ab_error ("%s", message);
+        rc = 2;
+    }
     if (rc == 0) {
         if (zlistx_size (replayed))
             ab_info ("journal: %zu unacked articles from the last run will be sent again",
@@ -331,6 +374,8 @@ main (int argc, char *argv [])
             next_sync = now + 50;
         }
         if (now >= next_progress) {
+            if (ab_metrics_active (metrics))
+                s_render_metrics (metrics, dispatch, dead);
             //  A line only when something moved, so an idle producer is quiet
             const ab_dispatch_stats_t *stats = ab_dispatch_stats (dispatch);
             uint64_t progress = stats->accepted + stats->sent + stats->acked
@@ -352,6 +397,7 @@ main (int argc, char *argv [])
                      ab_dispatch_queued (dispatch) + ab_dispatch_in_flight (dispatch));
     }
     zlistx_destroy (&given_up);
+    ab_metrics_destroy (&metrics);
     ab_dispatch_destroy (&dispatch);
     for (size_t index = 0; index < source_count; index++)
         ab_source_destroy (&sources [index]);

@@ -1954,7 +1954,8 @@ ab_briefing_summary_json (ab_briefing_t *self)
 {
     assert (self);
     //  Sorted by type, so the document does not depend on arrival order
-    qsort (self->types, self->type_count, sizeof *self->types, s_interned_text_compare);
+    if (self->type_count > 1)
+        qsort (self->types, self->type_count, sizeof *self->types, s_interned_text_compare);
     json_t *by_type = json_object ();
     for (size_t i = 0; by_type && i < self->type_count; i++)
         json_object_set_new (by_type, self->types [i]->text, json_integer (self->types [i]->claims));

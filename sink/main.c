@@ -17,6 +17,7 @@
 #include "ab_briefing.h"
 #include "ab_file.h"
 #include "ab_log.h"
+#include "ab_metrics.h"
 #include "ab_paths.h"
 #include "ab_render.h"
 #include "ab_store.h"
@@ -34,6 +35,7 @@ typedef struct {
     int64_t write_interval_ms;
     int64_t stats_seconds;
     int64_t batch;
+    const char *metrics_address;
     bool durable;
 } options_t;
 
@@ -44,6 +46,8 @@ typedef struct {
     uint64_t deltas;
     uint64_t snapshots;
     uint64_t claims;
+    ab_histogram_t publish_latency; //  producer's receipt -> deltas published
+    ab_histogram_t commit_time;     //  one batch's durable commit
 } sink_stats_t;
 
 //  The sink's whole state, one struct for the loop's handlers
@@ -62,6 +66,10 @@ typedef struct {
     bool dirty;                 //  briefing files out of date
     int64_t last_malformed_log;
     sink_stats_t stats;
+    int64_t *batch_received;    //  received_ms of the batch's new results
+    size_t batch_count;
+    size_t batch_cap;
+    ab_metrics_t *metrics;
 } sink_t;
 
 static void
@@ -82,6 +90,7 @@ s_usage (FILE *out)
 "      --write-interval MS  rewrite the briefing at most every MS (default 500)\n"
 "      --durable            fsync every commit to survive power loss (default: crash-safe)\n"
 "      --stats SECONDS      print counters every SECONDS\n"
+"      --metrics ADDRESS    serve Prometheus metrics on HOST:PORT/metrics (default off)\n"
 "  -q, --quiet / -v, --verbose / -h, --help\n");
 }
 
@@ -146,6 +155,21 @@ s_malformed (sink_t *self, const char *peer, const char *message)
     }
 }
 
+//  Remember a new result's receipt time until its batch is published
+static void
+s_batch_received (sink_t *self, int64_t received_ms)
+{
+    if (self->batch_count == self->batch_cap) {
+        size_t cap = self->batch_cap? self->batch_cap * 2: 64;
+        int64_t *grown = realloc (self->batch_received, cap * sizeof *grown);
+        if (!grown)
+            return;             //  one latency sample fewer, nothing else
+        self->batch_received = grown;
+        self->batch_cap = cap;
+    }
+    self->batch_received [self->batch_count++] = received_ms;
+}
+
 //  Merge one RESULT message into the batch
 static void
 s_on_result (sink_t *self, zmsg_t *msg)
@@ -168,6 +192,7 @@ s_on_result (sink_t *self, zmsg_t *msg)
             ab_store_add (self->store, result->article_id, zframe_data (body), zframe_size (body));
             self->stats.results++;
             self->stats.claims += result->claim_count;
+            s_batch_received (self, result->received_ms);
             self->dirty = true;
         }
         ab_ack_t *ack = calloc (1, sizeof *ack);
@@ -179,10 +204,46 @@ s_on_result (sink_t *self, zmsg_t *msg)
     ab_result_destroy (&result);
 }
 
+static void
+s_render_metrics (sink_t *self)
+{
+    ab_metrics_t *metrics = self->metrics;
+    json_t *summary = ab_briefing_summary_json (self->briefing);
+    ab_metrics_begin (metrics);
+    ab_metrics_counter (metrics, "results", "Results merged (new articles)", self->stats.results);
+    ab_metrics_counter (metrics, "results_duplicate", "Results for articles already merged, acked again",
+                        self->stats.duplicates);
+    ab_metrics_counter (metrics, "claims", "Claims merged", self->stats.claims);
+    const char *type;
+    json_t *count;
+    json_object_foreach (json_object_get (summary, "claims_by_type"), type, count)
+        ab_metrics_labeled_counter (metrics, "claims_by_type", "Claims in the briefing, by type", "type", type,
+                                    (uint64_t) json_integer_value (count));
+    ab_metrics_counter (metrics, "deltas", "DELTA messages published", self->stats.deltas);
+    ab_metrics_counter (metrics, "snapshots", "SNAPSHOT requests answered", self->stats.snapshots);
+    ab_metrics_counter (metrics, "frames_malformed", "Malformed frames from peers, dropped",
+                        self->stats.malformed);
+    const char *gauges [][2] = {
+        { "articles", "Articles in the briefing" }, { "copies", "Near-duplicate copies among them" },
+        { "items", "Items in the briefing" }, { "conflicts", "Items with conflicting values" },
+        { "sources", "Distinct outlets" }
+    };
+    for (size_t index = 0; index < sizeof gauges / sizeof gauges [0]; index++)
+        ab_metrics_gauge (metrics, gauges [index][0], gauges [index][1],
+                          (double) json_integer_value (json_object_get (summary, gauges [index][0])));
+    ab_metrics_gauge (metrics, "sequence", "Last DELTA sequence number", (double) self->seq);
+    ab_metrics_histogram (metrics, "publish_latency", "Time from the producer's receipt to the DELTA",
+                          &self->stats.publish_latency);
+    ab_metrics_histogram (metrics, "commit_time", "Time to make one batch durable", &self->stats.commit_time);
+    ab_metrics_commit (metrics);
+    json_decref (summary);
+}
+
 //  Commit the batch, then publish its deltas and send its acks
 static void
 s_finish_batch (sink_t *self)
 {
+    int64_t commit_started = zclock_usecs ();
     if (ab_store_commit (self->store, self->seq, self->topic_seqs) != 0) {
         //  The batch is not durable: acking would lose it in a crash.
         //  The producer will resend, and the sink, idempotent, will merge
@@ -208,6 +269,16 @@ s_finish_batch (sink_t *self)
             zmsg_destroy (&out);
     }
     zlistx_purge (self->pending_acks);
+    //  Published: each result's wait since the producer took it in (wall
+    //  clocks, so across machines it is only as good as their sync)
+    int64_t now_us = zclock_usecs ();
+    ab_histogram_observe (&self->stats.commit_time, (uint64_t) (now_us - commit_started));
+    int64_t now_ms = ab_wall_ms ();
+    for (size_t index = 0; index < self->batch_count; index++) {
+        int64_t waited_ms = now_ms - self->batch_received [index];
+        ab_histogram_observe (&self->stats.publish_latency, waited_ms > 0? (uint64_t) waited_ms * 1000: 0);
+    }
+    self->batch_count = 0;
 }
 
 static void
@@ -280,6 +351,7 @@ s_parse_args (int argc, char *argv [], options_t *options)
         { "write-interval", required_argument, NULL, 'I' },
         { "durable", no_argument, NULL, 'F' },
         { "stats", required_argument, NULL, 's' },
+        { "metrics", required_argument, NULL, 'm' },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -297,6 +369,7 @@ s_parse_args (int argc, char *argv [], options_t *options)
             case 'D': options->state_path = optarg; break;
             case 't': options->topics_path = optarg; break;
             case 'F': options->durable = true; break;
+            case 'm': options->metrics_address = optarg; break;
             case 'q': ab_log_init ("sink", AB_LOG_WARN); break;
             case 'v': ab_log_init ("sink", AB_LOG_DEBUG); break;
             case 'h': s_usage (stdout); return 1;
@@ -399,6 +472,13 @@ main (int argc, char *argv [])
         ab_error ("cannot connect --ack %s: %s", self->options.ack_endpoint, zmq_strerror (zmq_errno ()));
         rc = 2;
     }
+    if (rc == 0) {
+        self->metrics = ab_metrics_start ("sink", self->options.metrics_address, message, sizeof message);
+        if (!self->metrics) {
+            ab_error ("%s", message);
+            rc = 2;
+        }
+    }
     self->pending_deltas = zlistx_new ();
     zlistx_set_destructor (self->pending_deltas, s_delta_free);
     self->pending_acks = zlistx_new ();
@@ -412,6 +492,7 @@ main (int argc, char *argv [])
     int64_t now = ab_mono_ms ();
     int64_t last_write = now;
     int64_t next_heartbeat = now;
+    int64_t next_metrics = now;
     int64_t next_stats = self->options.stats_seconds? now + self->options.stats_seconds * 1000: INT64_MAX;
     while (rc == 0 && !zsys_interrupted) {
         zmq_pollitem_t items [] = {
@@ -455,7 +536,15 @@ main (int argc, char *argv [])
                 zmsg_destroy (&out);
             next_heartbeat = now + 1000;
         }
+        if (now >= next_metrics) {
+            if (ab_metrics_active (self->metrics))
+                s_render_metrics (self);
+            next_metrics = now + 1000;
+        }
         if (now >= next_stats) {
+            char latency [96];
+            ab_info ("received to published: %s",
+                     ab_histogram_format (&self->stats.publish_latency, latency, sizeof latency));
             ab_info ("results %llu, duplicates %llu, claims %llu, items %zu, conflicts %zu, deltas %llu, "
                      "seq %llu, snapshots %llu, malformed %llu",
                      (unsigned long long) self->stats.results, (unsigned long long) self->stats.duplicates,
@@ -472,6 +561,8 @@ main (int argc, char *argv [])
                  (unsigned long long) self->stats.results, ab_briefing_item_count (self->briefing),
                  ab_briefing_conflict_count (self->briefing), (unsigned long long) self->seq);
     }
+    ab_metrics_destroy (&self->metrics);
+    free (self->batch_received);
     zlistx_destroy (&self->pending_deltas);
     zlistx_destroy (&self->pending_acks);
     zsock_destroy (&self->results);

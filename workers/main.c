@@ -14,6 +14,7 @@
 */
 #include "ab_extract.h"
 #include "ab_log.h"
+#include "ab_metrics.h"
 #include "ab_normalize.h"
 #include "ab_paths.h"
 
@@ -28,6 +29,7 @@ typedef struct {
     int64_t credit;
     int64_t producer_timeout_ms;
     int64_t stats_seconds;
+    const char *metrics_address;
     bool print_claims;
 } options_t;
 
@@ -47,6 +49,7 @@ s_usage (FILE *out)
 "      --producer-timeout MS  reconnect if the producer is silent this long (default 5000)\n"
 "      --stats SECONDS      print counters every SECONDS\n"
 "      --print-claims       print each article's claims by type on stderr\n"
+"      --metrics ADDRESS    serve Prometheus metrics on HOST:PORT/metrics (default off)\n"
 "  -q, --quiet / -v, --verbose / -h, --help\n");
 }
 
@@ -58,6 +61,8 @@ typedef struct {
     uint64_t homoglyphs;
     uint64_t invalid_utf8;
     uint64_t reconnects;
+    zhashx_t *claims_by_type;       //  type -> count (as a pointer-sized integer)
+    ab_histogram_t process_time;    //  ARTICLE in -> RESULT sent
 } worker_stats_t;
 
 static zsock_t *
@@ -98,6 +103,28 @@ s_print_claims (const ab_result_t *result)
 }
 
 static void
+s_render_metrics (ab_metrics_t *metrics, worker_stats_t *stats)
+{
+    ab_metrics_begin (metrics);
+    ab_metrics_counter (metrics, "articles", "Articles processed", stats->articles);
+    ab_metrics_counter (metrics, "bytes", "Article bytes processed", stats->bytes);
+    ab_metrics_counter (metrics, "claims", "Claims extracted", stats->claims);
+    for (void *count = zhashx_first (stats->claims_by_type); count;
+         count = zhashx_next (stats->claims_by_type))
+        ab_metrics_labeled_counter (metrics, "claims_by_type", "Claims extracted, by type", "type",
+                                    (const char *) zhashx_cursor (stats->claims_by_type), (size_t) count);
+    ab_metrics_counter (metrics, "homoglyphs_repaired", "Confusable letters repaired to Latin",
+                        stats->homoglyphs);
+    ab_metrics_counter (metrics, "invalid_utf8", "Invalid UTF-8 sequences replaced", stats->invalid_utf8);
+    ab_metrics_counter (metrics, "frames_malformed", "Malformed frames from the producer, dropped",
+                        stats->malformed);
+    ab_metrics_counter (metrics, "reconnects", "Reconnections after producer silence", stats->reconnects);
+    ab_metrics_histogram (metrics, "process_time", "Time to normalize, extract and send one article",
+                          &stats->process_time);
+    ab_metrics_commit (metrics);
+}
+
+static void
 s_process (const options_t *options, const ab_normalizer_t *normalizer, const ab_extractor_t *extractor,
            ab_doc_t *doc, zmsg_t *msg, zsock_t *results, worker_stats_t *stats)
 {
@@ -127,6 +154,11 @@ s_process (const options_t *options, const ab_normalizer_t *normalizer, const ab
         s_print_claims (result);
     stats->articles++;
     stats->claims += result->claim_count;
+    for (uint32_t index = 0; index < result->claim_count; index++) {
+        const char *type = result->claims [index].type;
+        size_t count = (size_t) zhashx_lookup (stats->claims_by_type, type);
+        zhashx_update (stats->claims_by_type, type, (void *) (count + 1));
+    }
     stats->bytes += article->body_size;
     stats->homoglyphs += result->homoglyphs;
     stats->invalid_utf8 += result->invalid_utf8;
@@ -158,6 +190,7 @@ main (int argc, char *argv [])
         { "name", required_argument, NULL, 'n' },
         { "producer-timeout", required_argument, NULL, 'T' },
         { "stats", required_argument, NULL, 's' },
+        { "metrics", required_argument, NULL, 'm' },
         { "print-claims", no_argument, NULL, 'P' },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
@@ -171,6 +204,7 @@ main (int argc, char *argv [])
             case 'W': options.work_endpoint = optarg; break;
             case 'R': options.results_endpoint = optarg; break;
             case 'r': options.rules_dir = optarg; break;
+            case 'm': options.metrics_address = optarg; break;
             case 'n': options.name = optarg; break;
             case 'P': options.print_claims = true; break;
             case 'q': ab_log_init ("worker", AB_LOG_WARN); break;
@@ -226,10 +260,18 @@ main (int argc, char *argv [])
                  options.work_endpoint, options.results_endpoint, (long long) options.credit);
 
     ab_doc_t *doc = ab_doc_new ();
-    worker_stats_t stats = { 0 };
+    worker_stats_t stats = { .claims_by_type = zhashx_new () };
+    ab_metrics_t *metrics = rc? NULL: ab_metrics_start ("worker", options.metrics_address,
+                                                        message, sizeof message);
+    if (rc == 0 && !metrics) {
+        ab_error ("%s", message);
+        rc = 2;
+    }
+
     int64_t now = ab_mono_ms ();
     int64_t last_heard = now;
     int64_t next_heartbeat = now + 1000;
+    int64_t next_metrics = now;
     int64_t next_stats = options.stats_seconds? now + options.stats_seconds * 1000: INT64_MAX;
     int64_t busy_ms = 0;
     while (rc == 0 && !zsys_interrupted) {
@@ -244,9 +286,11 @@ main (int argc, char *argv [])
             last_heard = now;
             ab_cmd_t command = ab_msg_command (msg);
             if (command == AB_CMD_ARTICLE) {
-                int64_t started = ab_mono_ms ();
+                int64_t started_us = zclock_usecs ();
                 s_process (&options, normalizer, extractor, doc, msg, results, &stats);
-                busy_ms += ab_mono_ms () - started;
+                int64_t took_us = zclock_usecs () - started_us;
+                busy_ms += took_us / 1000;
+                ab_histogram_observe (&stats.process_time, took_us > 0? (uint64_t) took_us: 0);
                 ab_credit_t credit = { 1, (char *) options.name };
                 zmsg_t *reply = ab_credit_encode (&credit);
                 zmsg_send (&reply, dealer);
@@ -283,18 +327,27 @@ main (int argc, char *argv [])
                 zmsg_destroy (&msg);
             next_heartbeat = now + 1000;
         }
+        if (now >= next_metrics) {
+            if (ab_metrics_active (metrics))
+                s_render_metrics (metrics, &stats);
+            next_metrics = now + 1000;
+        }
         if (now >= next_stats) {
+            char latency [96];
             ab_info ("articles %llu, claims %llu, %.1f MB, busy %lld ms, homoglyphs %llu, "
-                     "invalid utf8 %llu, malformed %llu, reconnects %llu",
+                     "invalid utf8 %llu, malformed %llu, reconnects %llu, per article %s",
                      (unsigned long long) stats.articles, (unsigned long long) stats.claims,
                      stats.bytes / 1e6, (long long) busy_ms, (unsigned long long) stats.homoglyphs,
                      (unsigned long long) stats.invalid_utf8, (unsigned long long) stats.malformed,
-                     (unsigned long long) stats.reconnects);
+                     (unsigned long long) stats.reconnects,
+                     ab_histogram_format (&stats.process_time, latency, sizeof latency));
             next_stats = now + options.stats_seconds * 1000;
         }
     }
     ab_info ("%s: stopping after %llu articles, %llu claims", options.name,
              (unsigned long long) stats.articles, (unsigned long long) stats.claims);
+    ab_metrics_destroy (&metrics);
+    zhashx_destroy (&stats.claims_by_type);
     ab_doc_destroy (&doc);
     zsock_destroy (&dealer);
     zsock_destroy (&results);

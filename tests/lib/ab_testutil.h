@@ -60,6 +60,10 @@ int ab_fixture_teardown (void **state);
 json_t *ab_fixture_run_pipeline (ab_fixture_t *self, const char *input, const char *stdin_path,
                                  int workers);
 
+//  A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0
+//  and closed), or -1.
+int ab_test_free_port (void);
+
 //  Directory with the programs: $AB_BIN or build/debug/bin.
 const char *ab_test_bin_dir (void);
 //  The seeds directory (../shared/seeds from the repo root) or NULL.
