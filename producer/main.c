@@ -26,12 +26,15 @@ s_usage (FILE *out)
 {
     fprintf (out,
 "Usage: allybrief-producer [OPTIONS] [DIR...]\n"
-"Read articles from directories of *.txt files and/or JSON Lines on stdin,\n"
+"Read articles from directories of *.txt files, watched folders, RSS/Atom\n"
+"feeds and/or JSON Lines on stdin,\n"
 "journal them, and stream them to allybrief workers.\n"
 "\n"
 "  DIR                    a directory of *.txt articles (optional Key: value\n"
 "                         header, blank line, body; manifest.jsonl beside them)\n"
 "      --stdin            also read JSON Lines articles from standard input\n"
+"      --watch DIR        also read *.txt files written or renamed into DIR while\n"
+"                         running, and those there at start (repeatable)\n"
 "  -W, --work ENDPOINT    bind ROUTER for workers   (default tcp://127.0.0.1:5701)\n"
 "  -A, --ack ENDPOINT     bind PULL for sink acks  (default tcp://127.0.0.1:5702)\n"
 "  -j, --journal FILE     journal of unacked articles (default allybrief-producer.journal)\n"
@@ -77,10 +80,11 @@ typedef struct {
 
 //  Parse argv into options; returns 0, 1 after --help, or 2 on bad usage
 static int
-s_parse_args (int argc, char *argv [], options_t *options, zlistx_t *dirs)
+s_parse_args (int argc, char *argv [], options_t *options, zlistx_t *dirs, zlistx_t *watched)
 {
     static const struct option longopts [] = {
         { "stdin", no_argument, NULL, 'S' },
+        { "watch", required_argument, NULL, 'D' },
         { "work", required_argument, NULL, 'W' },
         { "ack", required_argument, NULL, 'A' },
         { "journal", required_argument, NULL, 'j' },
@@ -103,6 +107,7 @@ s_parse_args (int argc, char *argv [], options_t *options, zlistx_t *dirs)
     while ((opt = getopt_long (argc, argv, "W:A:j:d:qvh", longopts, NULL)) != -1) {
         switch (opt) {
             case 'S': options->use_stdin = true; break;
+            case 'D': zlistx_add_end (watched, optarg); break;
             case 'W': options->work_endpoint = optarg; break;
             case 'A': options->ack_endpoint = optarg; break;
             case 'j': options->journal_path = optarg; break;
@@ -139,8 +144,8 @@ s_parse_args (int argc, char *argv [], options_t *options, zlistx_t *dirs)
     }
     for (int index = optind; index < argc; index++)
         zlistx_add_end (dirs, argv [index]);
-    if (zlistx_size (dirs) == 0 && !options->use_stdin) {
-        ab_error ("no input: give a directory of articles or --stdin (see --help)");
+    if (zlistx_size (dirs) + zlistx_size (watched) == 0 && !options->use_stdin) {
+        ab_error ("no input: give a directory of articles, --watch or --stdin (see --help)");
         return 2;
     }
     return 0;
@@ -184,9 +189,11 @@ main (int argc, char *argv [])
         .dispatch = { .ack_timeout_ms = 30000, .worker_timeout_ms = 5000, .max_attempts = 5 }
     };
     zlistx_t *dirs = zlistx_new ();
-    int rc = s_parse_args (argc, argv, &options, dirs);
+    zlistx_t *watched = zlistx_new ();
+    int rc = s_parse_args (argc, argv, &options, dirs, watched);
     if (rc) {
         zlistx_destroy (&dirs);
+        zlistx_destroy (&watched);
         return rc == 1? 0: 2;
     }
     zsys_init ();
@@ -202,6 +209,18 @@ main (int argc, char *argv [])
             break;
         }
         sources [source_count] = ab_source_dir_new (dir, (size_t) options.max_body, message, sizeof message);
+        if (!sources [source_count++]) {
+            ab_error ("%s", message);
+            rc = 2;
+        }
+    }
+    for (const char *dir = zlistx_first (watched); dir && rc == 0; dir = zlistx_next (watched)) {
+        if (source_count == MAX_SOURCES - 1) {
+            ab_error ("too many inputs (at most %d)", MAX_SOURCES - 1);
+            rc = 2;
+            break;
+        }
+        sources [source_count] = ab_source_watch_new (dir, (size_t) options.max_body, message, sizeof message);
         if (!sources [source_count++]) {
             ab_error ("%s", message);
             rc = 2;
@@ -360,5 +379,6 @@ main (int argc, char *argv [])
     ab_journal_destroy (&journal);
     ab_deadletter_destroy (&dead);
     zlistx_destroy (&dirs);
+    zlistx_destroy (&watched);
     return rc;
 }
