@@ -48,6 +48,13 @@ ab_source_fd (ab_source_t *self)
     return self->ops->fd? self->ops->fd (self->state): -1;
 }
 
+void
+ab_source_report (ab_source_t *self)
+{
+    if (self->ops->report)
+        self->ops->report (self->state);
+}
+
 ab_article_t *
 ab_source_read_file (const char *path, size_t max_body, json_t *manifest_entry, ab_deadletter_t *dead)
 {

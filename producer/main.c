@@ -17,6 +17,8 @@
 #include "ab_source.h"
 
 #include <getopt.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #define MAX_SOURCES 32
@@ -35,6 +37,10 @@ s_usage (FILE *out)
 "      --stdin            also read JSON Lines articles from standard input\n"
 "      --watch DIR        also read *.txt files written or renamed into DIR while\n"
 "                         running, and those there at start (repeatable)\n"
+"      --feeds FILE       also poll the RSS/Atom feeds listed in FILE, one a line:\n"
+"                         URL INTERVAL [timeout=S] [max-bytes=N] [NAME]\n"
+"      --feed-state PATH  SQLite file remembering feed items already taken in\n"
+"                         and HTTP validators (default: JOURNAL-feeds.db)\n"
 "  -W, --work ENDPOINT    bind ROUTER for workers   (default tcp://127.0.0.1:5701)\n"
 "  -A, --ack ENDPOINT     bind PULL for sink acks  (default tcp://127.0.0.1:5702)\n"
 "  -j, --journal FILE     journal of unacked articles (default allybrief-producer.journal)\n"
@@ -46,7 +52,8 @@ s_usage (FILE *out)
 "      --max-attempts N   dead-letter an article after N deliveries (default 5)\n"
 "      --queue N          articles held in memory ahead of credit (default 1000)\n"
 "      --exit-when-done   exit once every input is read and every article acked\n"
-"      --stats SECONDS    print counters every SECONDS (default 0: progress only)\n"
+"      --stats SECONDS    print counters every SECONDS (default 0: progress only);\n"
+"                         SIGUSR1 prints them at any time\n"
 "  -q, --quiet            warnings and errors only\n"
 "  -v, --verbose          debug output\n"
 "  -h, --help             this help\n");
@@ -69,6 +76,8 @@ typedef struct {
     const char *ack_endpoint;
     const char *journal_path;
     const char *dead_letter_path;
+    const char *feeds_path;
+    const char *feed_state_path;
     ab_journal_fsync_t fsync;
     int64_t max_body;
     int64_t queue_limit;
@@ -85,6 +94,8 @@ s_parse_args (int argc, char *argv [], options_t *options, zlistx_t *dirs, zlist
     static const struct option longopts [] = {
         { "stdin", no_argument, NULL, 'S' },
         { "watch", required_argument, NULL, 'D' },
+        { "feeds", required_argument, NULL, 'f' },
+        { "feed-state", required_argument, NULL, 'g' },
         { "work", required_argument, NULL, 'W' },
         { "ack", required_argument, NULL, 'A' },
         { "journal", required_argument, NULL, 'j' },
@@ -108,6 +119,8 @@ s_parse_args (int argc, char *argv [], options_t *options, zlistx_t *dirs, zlist
         switch (opt) {
             case 'S': options->use_stdin = true; break;
             case 'D': zlistx_add_end (watched, optarg); break;
+            case 'f': options->feeds_path = optarg; break;
+            case 'g': options->feed_state_path = optarg; break;
             case 'W': options->work_endpoint = optarg; break;
             case 'A': options->ack_endpoint = optarg; break;
             case 'j': options->journal_path = optarg; break;
@@ -144,8 +157,8 @@ s_parse_args (int argc, char *argv [], options_t *options, zlistx_t *dirs, zlist
     }
     for (int index = optind; index < argc; index++)
         zlistx_add_end (dirs, argv [index]);
-    if (zlistx_size (dirs) + zlistx_size (watched) == 0 && !options->use_stdin) {
-        ab_error ("no input: give a directory of articles, --watch or --stdin (see --help)");
+    if (zlistx_size (dirs) + zlistx_size (watched) == 0 && !options->use_stdin && !options->feeds_path) {
+        ab_error ("no input: give a directory of articles, --watch, --feeds or --stdin (see --help)");
         return 2;
     }
     return 0;
@@ -164,9 +177,11 @@ s_print_progress (ab_dispatch_t *dispatch, ab_deadletter_t *dead, ab_source_t **
     if (!full)
         return;
     for (size_t index = 0; index < source_count; index++)
-        if (sources [index])
+        if (sources [index]) {
             ab_info ("  source %s: %llu articles", sources [index]->name,
                      (unsigned long long) sources [index]->articles);
+            ab_source_report (sources [index]);
+        }
     ab_info ("  redelivered %llu, duplicates %llu, late acks %llu, malformed %llu, "
              "workers lost %llu, given up %llu",
              (unsigned long long) stats->redelivered, (unsigned long long) stats->duplicates,
@@ -196,6 +211,14 @@ main (int argc, char *argv [])
         zlistx_destroy (&watched);
         return rc == 1? 0: 2;
     }
+    //  SIGUSR1 asks for the full counters.  It is blocked before czmq
+    //  starts its threads and read from a signalfd in the poll loop, so no
+    //  handler and no global flag are needed.
+    sigset_t usr1;
+    sigemptyset (&usr1);
+    sigaddset (&usr1, SIGUSR1);
+    pthread_sigmask (SIG_BLOCK, &usr1, NULL);
+    int stats_signal_fd = signalfd (-1, &usr1, SFD_NONBLOCK | SFD_CLOEXEC);
     zsys_init ();
     zsys_set_logstream (NULL);
 
@@ -221,6 +244,17 @@ main (int argc, char *argv [])
             break;
         }
         sources [source_count] = ab_source_watch_new (dir, (size_t) options.max_body, message, sizeof message);
+        if (!sources [source_count++]) {
+            ab_error ("%s", message);
+            rc = 2;
+        }
+    }
+    if (rc == 0 && options.feeds_path) {
+        char *state_path = options.feed_state_path? strdup (options.feed_state_path):
+                           zsys_sprintf ("%s-feeds.db", options.journal_path);
+        sources [source_count] = ab_source_feeds_new (options.feeds_path, state_path,
+                                                      (size_t) options.max_body, message, sizeof message);
+        zstr_free (&state_path);
         if (!sources [source_count++]) {
             ab_error ("%s", message);
             rc = 2;
@@ -316,10 +350,11 @@ main (int argc, char *argv [])
         &&  ab_dispatch_queued (dispatch) == 0 && ab_dispatch_in_flight (dispatch) == 0)
             break;
 
-        zmq_pollitem_t items [2 + MAX_SOURCES];
+        zmq_pollitem_t items [3 + MAX_SOURCES];
         size_t item_count = 0;
         items [item_count++] = (zmq_pollitem_t) { zsock_resolve (router), 0, ZMQ_POLLIN, 0 };
         items [item_count++] = (zmq_pollitem_t) { zsock_resolve (acks), 0, ZMQ_POLLIN, 0 };
+        items [item_count++] = (zmq_pollitem_t) { NULL, stats_signal_fd, stats_signal_fd >= 0? ZMQ_POLLIN: 0, 0 };
         if (ab_dispatch_queued (dispatch) < (size_t) options.queue_limit)
             for (size_t index = 0; index < source_count; index++)
                 if (sources [index] && ab_source_fd (sources [index]) >= 0)
@@ -343,6 +378,11 @@ main (int argc, char *argv [])
                 ab_warn ("sink: bad ACK dropped: %s", error.message);
             ab_ack_destroy (&ack);
             zmsg_destroy (&msg);
+        }
+        if (items [2].revents & ZMQ_POLLIN) {
+            struct signalfd_siginfo info;
+            while (read (stats_signal_fd, &info, sizeof info) == sizeof info)
+                s_print_progress (dispatch, dead, sources, source_count, true);
         }
         int64_t now = ab_mono_ms ();
         if (now >= next_sync) {
@@ -380,5 +420,7 @@ main (int argc, char *argv [])
     ab_deadletter_destroy (&dead);
     zlistx_destroy (&dirs);
     zlistx_destroy (&watched);
+    if (stats_signal_fd >= 0)
+        close (stats_signal_fd);
     return rc;
 }
