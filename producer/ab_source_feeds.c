@@ -410,8 +410,13 @@ s_poll_failed (feed_t *feed, const char *reason)
     if (delay > MAX_BACKOFF_MS)
         delay = MAX_BACKOFF_MS;
     feed->next_due_ms = ab_mono_ms () + delay;
-    ab_warn ("feed %s (%s): %s; retry in %lld s (failure %u in a row)", feed->name, feed->url,
-             reason, (long long) ((delay + 999) / 1000), feed->failures);
+    //  An unnamed feed is named by its URL: say it once
+    char label [600];
+    if (streq (feed->name, feed->url))
+        snprintf (label, sizeof label, "%s", feed->url);
+    else
+        snprintf (label, sizeof label, "%s (%s)", feed->name, feed->url);
+    ab_warn ("feed %s: %s; retry in %lld s (failure %u in a row)", label, reason, (long long) ((delay + 999) / 1000), feed->failures);
 }
 
 static void

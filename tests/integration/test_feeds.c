@@ -250,12 +250,51 @@ test_bad_feeds_file (void **state)
     assert_int_equal (ab_live_count_text (self->log, ":1: the poll interval must be whole seconds"), 1);
 }
 
+//  The launcher passes live inputs through and stops after --duration
+static void
+test_launcher_runs_live_inputs (void **state)
+{
+    fixture_t *self = *state;
+    char served [512], requests [512], feeds [512], out [512], news [600], drop [512], article [600];
+    snprintf (served, sizeof served, "%s/served", self->dir);
+    snprintf (requests, sizeof requests, "%s/requests.log", self->dir);
+    snprintf (feeds, sizeof feeds, "%s/feeds.txt", self->dir);
+    snprintf (out, sizeof out, "%s/out", self->dir);
+    snprintf (news, sizeof news, "%s/news.xml", served);
+    snprintf (drop, sizeof drop, "%s/drop", self->dir);
+    snprintf (article, sizeof article, "%s/dropped.txt", drop);
+    zsys_dir_create (served);
+    zsys_dir_create (drop);
+    s_write_news (news, 1, 2, false);
+    FILE *file = fopen (article, "w");
+    assert_non_null (file);
+    fputs ("Title: Dropped in\n\nA report left in the drop folder before the run.\n", file);
+    fclose (file);
+    int port = s_start_server (self, served, requests);
+    file = fopen (feeds, "w");
+    assert_non_null (file);
+    fprintf (file, "http://127.0.0.1:%d/news.xml 1 Test Harbour\n", port);
+    fclose (file);
+
+    const char *args [] = { "run", "--feeds", feeds, "--watch", drop, "--duration", "6",
+                            "-w", "1", "-o", out, NULL };
+    pid_t launcher = ab_procs_start (self->procs, "allybrief", args, self->log, NULL);
+    assert_true (launcher > 0);
+    int status = ab_procs_wait (self->procs, launcher, 60000);
+    if (status != 0)
+        ab_test_show_log (self->log);
+    assert_int_equal (status, 0);
+    assert_int_equal (ab_live_article_count (out), 3);
+    assert_true (ab_live_count_text (self->log, "duration reached: stopping the pipeline") == 1);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test_setup_teardown (test_feeds_polled_once_each, ab_fixture_setup, ab_fixture_teardown),
         cmocka_unit_test_setup_teardown (test_bad_feeds_file, ab_fixture_setup, ab_fixture_teardown),
+        cmocka_unit_test_setup_teardown (test_launcher_runs_live_inputs, ab_fixture_setup, ab_fixture_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
