@@ -416,7 +416,8 @@ s_poll_failed (feed_t *feed, const char *reason)
         snprintf (label, sizeof label, "%s", feed->url);
     else
         snprintf (label, sizeof label, "%s (%s)", feed->name, feed->url);
-    ab_warn ("feed %s: %s; retry in %lld s (failure %u in a row)", label, reason, (long long) ((delay + 999) / 1000), feed->failures);
+    ab_warn ("feed %s: %s; retry in %lld s (failure %u in a row)", label, reason,
+             (long long) ((delay + 999) / 1000), feed->failures);
 }
 
 static void
