@@ -7,6 +7,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <utf8proc.h>
 
 #define ATOM_NS     "http://www.w3.org/2005/Atom"
 #define CONTENT_NS  "http://purl.org/rss/1.0/modules/content/"
@@ -26,20 +27,35 @@ s_text_break (text_t *text, int level)
         text->pending = level;
 }
 
+//  Invalid UTF-8 (possible only in HTML handed to us directly: libxml2
+//  converts XML to UTF-8) becomes U+FFFD, so the output is always UTF-8
 static void
 s_text_add (text_t *text, const char *data)
 {
-    for (const unsigned char *cursor = (const unsigned char *) data; *cursor; cursor++) {
+    const utf8proc_uint8_t *cursor = (const utf8proc_uint8_t *) data;
+    utf8proc_ssize_t left = (utf8proc_ssize_t) strlen (data);
+    while (left > 0) {
         if (*cursor == ' ' || *cursor == '\t' || *cursor == '\n' || *cursor == '\r' || *cursor == '\f') {
             s_text_break (text, 1);
+            cursor++;
+            left--;
             continue;
         }
+        utf8proc_int32_t codepoint;
+        utf8proc_ssize_t used = utf8proc_iterate (cursor, left, &codepoint);
         if (text->pending && zchunk_size (text->chunk) > 0) {
             const char *separator = text->pending == 3? "\n\n": text->pending == 2? "\n": " ";
             zchunk_extend (text->chunk, separator, strlen (separator));
         }
         text->pending = 0;
-        zchunk_extend (text->chunk, cursor, 1);
+        if (used > 0)
+            zchunk_extend (text->chunk, cursor, (size_t) used);
+        else {
+            zchunk_extend (text->chunk, "\xef\xbf\xbd", 3);
+            used = 1;
+        }
+        cursor += used;
+        left -= used;
     }
 }
 

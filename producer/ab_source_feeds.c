@@ -485,8 +485,9 @@ s_take_items (feeds_state_t *self, feed_t *feed)
 static void
 s_poll_done (feeds_state_t *self, CURL *easy, CURLcode result)
 {
-    feed_t *feed = NULL;
-    curl_easy_getinfo (easy, CURLINFO_PRIVATE, (char **) &feed);
+    char *private = NULL;
+    curl_easy_getinfo (easy, CURLINFO_PRIVATE, &private);
+    feed_t *feed = (feed_t *) private;
     long status = 0;
     curl_easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &status);
     curl_multi_remove_handle (self->multi, easy);

@@ -149,6 +149,7 @@ test_html_to_text (void **state)
         { "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>", "a b\n\nc" },
         { "", "" },
         { "<p></p><div> </div>", "" },
+        { "caf\xe9 ok", "caf\xef\xbf\xbd ok" },
     };
     for (size_t index = 0; index < sizeof cases / sizeof cases [0]; index++) {
         char *text = ab_feed_html_to_text (cases [index].html, strlen (cases [index].html));
