@@ -10,7 +10,8 @@ If-Modified-Since not older than the file.  Fixed fault paths:
 
   /slow        sleeps 5 s before answering (beyond the test's timeout)
   /loop        redirects to itself forever
-  /huge        a 10 MiB body
+  /huge        a 10 MiB body with its Content-Length
+  /stream      a 10 MiB body without a length (ends when the server closes)
   anything missing under ROOT: 404
 
 Every request is appended to LOG_FILE as "GET PATH STATUS" (one line,
@@ -57,6 +58,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path == "/huge":
             return self._send(200, b"<rss>" + b" " * (10 * 1024 * 1024) + b"</rss>",
                               [("Content-Type", "application/rss+xml")])
+        if path == "/stream":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            try:
+                self.wfile.write(b"<rss>")
+                for _ in range(10 * 16):
+                    self.wfile.write(b" " * 65536)
+                self.wfile.write(b"</rss>")
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return self._record(200)
         local = os.path.join(self.server.root, path.lstrip("/"))
         if ".." in path or not os.path.isfile(local):
             return self._send(404, b"not found")

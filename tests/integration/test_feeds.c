@@ -159,8 +159,9 @@ test_feeds_polled_once_each (void **state)
                    "http://127.0.0.1:%d/slow 1 timeout=1 Slow\n"
                    "http://127.0.0.1:%d/loop 1 Loop\n"
                    "http://127.0.0.1:%d/huge 1 Huge\n"
+                   "http://127.0.0.1:%d/stream 1 Stream\n"
                    "http://127.0.0.1:1/closed.xml 1 Closed\n",
-             port, port, port, port, port, port, port, port);
+             port, port, port, port, port, port, port, port, port);
     fclose (file);
 
     assert_true (ab_live_start_backend (self, out) > 0);
@@ -177,6 +178,7 @@ test_feeds_polled_once_each (void **state)
     s_expect_log (self, "/slow): Operation timed out");
     s_expect_log (self, "/loop): Maximum (5) redirects followed");
     s_expect_log (self, "/huge): response larger than 4194304 bytes");
+    s_expect_log (self, "/stream): response larger than 4194304 bytes");
     s_expect_log (self, "127.0.0.1:1/closed.xml): Failed to connect");
     s_expect_requests (self, requests, "/slow", 200, 0);
 
