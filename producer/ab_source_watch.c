@@ -13,7 +13,9 @@
     Only *.txt files not starting with '.' are articles, as in a directory
     source: writers can prepare ".name.tmp" and rename it.  The inotify fd
     is the source fd, so an idle folder costs nothing.  An inotify queue
-    overflow is logged and answered by listing the folder again.
+    overflow is logged and answered by listing the folder again; files
+    whose size and mtime are those we already read are skipped then, so
+    the folder is not sent twice.
     =========================================================================
 */
 #include "ab_source.h"
@@ -28,6 +30,7 @@ typedef struct {
     int inotify_fd;
     zlistx_t *pending;          //  names waiting to be read, in order
     zhashx_t *pending_set;      //  the same names, to queue each once
+    zhashx_t *read_stamps;      //  name -> "size:mtime" when last read
     size_t max_body;
 } watch_state_t;
 
@@ -41,6 +44,7 @@ s_watch_destroy (void **state_p)
         close (self->inotify_fd);
     zlistx_destroy (&self->pending);
     zhashx_destroy (&self->pending_set);
+    zhashx_destroy (&self->read_stamps);
     free (self->path);
     free (self);
     *state_p = NULL;
@@ -68,7 +72,15 @@ s_compare_names (const void *left, const void *right)
     return strcmp (*(char * const *) left, *(char * const *) right);
 }
 
-//  Queue every article file now in the folder, sorted by name
+static void
+s_stamp (const struct stat *st, char *stamp, size_t size)
+{
+    snprintf (stamp, size, "%lld:%lld.%09ld", (long long) st->st_size,
+              (long long) st->st_mtim.tv_sec, (long) st->st_mtim.tv_nsec);
+}
+
+//  Queue every article file now in the folder not read as it is, sorted
+//  by name
 static int
 s_list_folder (watch_state_t *self)
 {
@@ -78,9 +90,19 @@ s_list_folder (watch_state_t *self)
     zlistx_t *names = zlistx_new ();
     zlistx_set_destructor (names, (czmq_destructor *) zstr_free);
     struct dirent *entry;
-    while ((entry = readdir (dir)))
-        if (s_is_article_name (entry->d_name))
+    while ((entry = readdir (dir))) {
+        if (!s_is_article_name (entry->d_name))
+            continue;
+        char *path = zsys_sprintf ("%s/%s", self->path, entry->d_name);
+        struct stat st;
+        char stamp [64] = "";
+        if (stat (path, &st) == 0)
+            s_stamp (&st, stamp, sizeof stamp);
+        const char *read_as = zhashx_lookup (self->read_stamps, entry->d_name);
+        if (!read_as || strcmp (read_as, stamp) != 0)
             zlistx_add_end (names, strdup (entry->d_name));
+        zstr_free (&path);
+    }
     closedir (dir);
     size_t count = zlistx_size (names);
     char **sorted = calloc (count + 1, sizeof (char *));
@@ -131,17 +153,22 @@ s_watch_next (void *state, ab_article_t **article_p, ab_deadletter_t *dead)
     if (zlistx_size (self->pending) == 0)
         s_read_events (self);
     while (zlistx_size (self->pending)) {
-        char *name = zlistx_first (self->pending);
+        zlistx_first (self->pending);
+        char *name = zlistx_detach_cur (self->pending);
         char *path = zsys_sprintf ("%s/%s", self->path, name);
         //  Unqueue before reading: a rewrite from now on is a new event
         zhashx_delete (self->pending_set, name);
-        zlistx_delete (self->pending, zlistx_cursor (self->pending));
         struct stat st;
-        if (stat (path, &st) == 0 && S_ISREG (st.st_mode))
+        if (stat (path, &st) == 0 && S_ISREG (st.st_mode)) {
+            char stamp [64];
+            s_stamp (&st, stamp, sizeof stamp);
+            zhashx_update (self->read_stamps, name, strdup (stamp));
             *article_p = ab_source_read_file (path, self->max_body, NULL, dead);
+        }
         else
             ab_debug ("watch: %s is gone or not a file; skipped", path);
         zstr_free (&path);
+        zstr_free (&name);
         if (*article_p)
             return AB_SOURCE_ARTICLE;
     }
@@ -177,6 +204,8 @@ ab_source_watch_new (const char *path, size_t max_body, char *errbuf, size_t err
     zlistx_set_duplicator (self->pending, (czmq_duplicator *) strdup);
     zlistx_set_destructor (self->pending, (czmq_destructor *) zstr_free);
     self->pending_set = zhashx_new ();
+    self->read_stamps = zhashx_new ();
+    zhashx_set_destructor (self->read_stamps, (czmq_destructor *) zstr_free);
     self->inotify_fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
     if (self->inotify_fd < 0) {
         snprintf (errbuf, errlen, "watch %s: inotify: %s", path, strerror (errno));
