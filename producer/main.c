@@ -29,8 +29,9 @@ s_usage (FILE *out)
     fprintf (out,
 "Usage: allybrief-producer [OPTIONS] [DIR...]\n"
 "Read articles from directories of *.txt files, watched folders, RSS/Atom\n"
-"feeds and/or JSON Lines on stdin,\n"
-"journal them, and stream them to allybrief workers.\n"
+"feeds and/or JSON Lines on stdin, journal them, and stream them to\n"
+"allybrief workers.  Folders and feeds are live: the producer runs until\n"
+"SIGINT/SIGTERM.\n"
 "\n"
 "  DIR                    a directory of *.txt articles (optional Key: value\n"
 "                         header, blank line, body; manifest.jsonl beside them)\n"
