@@ -188,6 +188,7 @@ s_parse_line (char *line, char *error, size_t errlen)
     char *rest = save + strspn (save, " \t");
     while (*rest) {
         size_t length = strcspn (rest, " \t");
+        bool last = rest [length] == 0;
         int64_t value;
         if (strncmp (rest, "timeout=", 8) == 0) {
             rest [length] = 0;
@@ -210,7 +211,7 @@ s_parse_line (char *line, char *error, size_t errlen)
         }
         else
             break;                      //  the name starts here
-        rest += length + 1;
+        rest += last? length: length + 1;
         rest += strspn (rest, " \t");
     }
     feed->name = strdup (*rest? rest: url);
