@@ -344,6 +344,8 @@ s_on_header (char *data, size_t size, size_t count, void *user)
     return bytes;
 }
 
+static void s_poll_failed (feed_t *feed, const char *reason);
+
 static void
 s_start_poll (feeds_state_t *self, feed_t *feed)
 {
@@ -389,9 +391,12 @@ s_start_poll (feeds_state_t *self, feed_t *feed)
     feed->easy = easy;
     feed->polls++;
     if (curl_multi_add_handle (self->multi, easy) != CURLM_OK) {
-        ab_error ("feed %s: cannot start a transfer", feed->url);
         curl_easy_cleanup (easy);
         feed->easy = NULL;
+        zchunk_destroy (&feed->body);
+        curl_slist_free_all (feed->headers);
+        feed->headers = NULL;
+        s_poll_failed (feed, "cannot start a transfer");
     }
 }
 
