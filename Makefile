@@ -14,7 +14,7 @@
 MODE ?= debug
 CC ?= cc
 BUILD := build/$(MODE)
-PKGS := libczmq libzmq msgpack jansson libutf8proc libpcre2-8 sqlite3 libcurl expat libmicrohttpd
+PKGS := libczmq libzmq msgpack jansson libutf8proc libpcre2-8 sqlite3 libcurl libxml-2.0 libmicrohttpd
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(WARN) -Icommon -Iproto -Iproducer \
     -Iworkers/normalize -Iworkers/extract -Isink -Itools/lib \

@@ -5,7 +5,7 @@
 set -eu
 PACKAGES="build-essential pkg-config clang
  libczmq-dev libzmq3-dev libsodium-dev libmsgpack-dev libjansson-dev
- libutf8proc-dev libpcre2-dev libsqlite3-dev libcurl4-openssl-dev libexpat1-dev
+ libutf8proc-dev libpcre2-dev libsqlite3-dev libcurl4-openssl-dev libxml2-dev
  libmicrohttpd-dev
  libcmocka-dev valgrind python3"
 missing=""

@@ -7,8 +7,6 @@
     =========================================================================
 */
 #include "ab_source.h"
-#include "ab_file.h"
-#include "ab_intake.h"
 #include "ab_log.h"
 
 #include <dirent.h>
@@ -83,40 +81,10 @@ s_dir_next (void *state, ab_article_t **article_p, ab_deadletter_t *dead)
     while (self->next_file < self->file_count) {
         const char *name = self->files [self->next_file++];
         char *path = zsys_sprintf ("%s/%s", self->path, name);
-        char message [256] = "";
-        size_t size = 0;
-        //  Read a little past the limit so an oversized file is refused
-        //  by intake with its real reason rather than as unreadable
-        char *data = ab_file_read (path, self->max_body + 1, &size, message, sizeof message);
-        ab_article_t *article = ab_article_new ();
-        ab_intake_error_t error = { NULL, "" };
-        int rc = -1;
-        if (!data) {
-            error.reason = strstr (message, "over the limit")? "too_large": "unreadable";
-            snprintf (error.message, sizeof error.message, "%s", message);
-        }
-        else {
-            rc = ab_intake_parse_text (data, size, article, &error);
-            if (rc == 0) {
-                json_t *entry = json_object_get (self->manifest, name);
-                if (entry)
-                    ab_intake_apply_manifest (article, entry);
-                rc = ab_intake_finish (article, self->max_body, &error);
-            }
-        }
-        if (rc == 0) {
-            ab_article_set (&article->origin, path);
-            article->received_ms = ab_wall_ms ();
-            *article_p = article;
-        }
-        else {
-            ab_deadletter_add (dead, path, article->source, error.reason, error.message,
-                               data, size);
-            ab_article_destroy (&article);
-        }
-        free (data);
+        *article_p = ab_source_read_file (path, self->max_body,
+                                          json_object_get (self->manifest, name), dead);
         zstr_free (&path);
-        if (rc == 0)
+        if (*article_p)
             return AB_SOURCE_ARTICLE;
     }
     return AB_SOURCE_DONE;

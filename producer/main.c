@@ -18,6 +18,8 @@
 #include "ab_source.h"
 
 #include <getopt.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #define MAX_SOURCES 32
@@ -27,12 +29,20 @@ s_usage (FILE *out)
 {
     fprintf (out,
 "Usage: allybrief-producer [OPTIONS] [DIR...]\n"
-"Read articles from directories of *.txt files and/or JSON Lines on stdin,\n"
-"journal them, and stream them to allybrief workers.\n"
+"Read articles from directories of *.txt files, watched folders, RSS/Atom\n"
+"feeds and/or JSON Lines on stdin, journal them, and stream them to\n"
+"allybrief workers.  Folders and feeds are live: the producer runs until\n"
+"SIGINT/SIGTERM.\n"
 "\n"
 "  DIR                    a directory of *.txt articles (optional Key: value\n"
 "                         header, blank line, body; manifest.jsonl beside them)\n"
 "      --stdin            also read JSON Lines articles from standard input\n"
+"      --watch DIR        also read *.txt files written or renamed into DIR while\n"
+"                         running, and those there at start (repeatable)\n"
+"      --feeds FILE       also poll the RSS/Atom feeds listed in FILE, one a line:\n"
+"                         URL INTERVAL [timeout=S] [max-bytes=N] [NAME]\n"
+"      --feed-state PATH  SQLite file remembering feed items already taken in\n"
+"                         and HTTP validators (default: JOURNAL-feeds.db)\n"
 "  -W, --work ENDPOINT    bind ROUTER for workers   (default tcp://127.0.0.1:5701)\n"
 "  -A, --ack ENDPOINT     bind PULL for sink acks  (default tcp://127.0.0.1:5702)\n"
 "  -j, --journal FILE     journal of unacked articles (default allybrief-producer.journal)\n"
@@ -44,7 +54,8 @@ s_usage (FILE *out)
 "      --max-attempts N   dead-letter an article after N deliveries (default 5)\n"
 "      --queue N          articles held in memory ahead of credit (default 1000)\n"
 "      --exit-when-done   exit once every input is read and every article acked\n"
-"      --stats SECONDS    print counters every SECONDS (default 0: progress only)\n"
+"      --stats SECONDS    print counters every SECONDS (default 0: progress only);\n"
+"                         SIGUSR1 prints them at any time\n"
 "      --metrics ADDRESS  serve Prometheus metrics on HOST:PORT/metrics (default off)\n"
 "  -q, --quiet            warnings and errors only\n"
 "  -v, --verbose          debug output\n"
@@ -68,6 +79,8 @@ typedef struct {
     const char *ack_endpoint;
     const char *journal_path;
     const char *dead_letter_path;
+    const char *feeds_path;
+    const char *feed_state_path;
     ab_journal_fsync_t fsync;
     int64_t max_body;
     int64_t queue_limit;
@@ -80,10 +93,13 @@ typedef struct {
 
 //  Parse argv into options; returns 0, 1 after --help, or 2 on bad usage
 static int
-s_parse_args (int argc, char *argv [], options_t *options, zlistx_t *dirs)
+s_parse_args (int argc, char *argv [], options_t *options, zlistx_t *dirs, zlistx_t *watched)
 {
     static const struct option longopts [] = {
         { "stdin", no_argument, NULL, 'S' },
+        { "watch", required_argument, NULL, 'D' },
+        { "feeds", required_argument, NULL, 'f' },
+        { "feed-state", required_argument, NULL, 'g' },
         { "work", required_argument, NULL, 'W' },
         { "ack", required_argument, NULL, 'A' },
         { "journal", required_argument, NULL, 'j' },
@@ -107,6 +123,9 @@ s_parse_args (int argc, char *argv [], options_t *options, zlistx_t *dirs)
     while ((opt = getopt_long (argc, argv, "W:A:j:d:qvh", longopts, NULL)) != -1) {
         switch (opt) {
             case 'S': options->use_stdin = true; break;
+            case 'D': zlistx_add_end (watched, optarg); break;
+            case 'f': options->feeds_path = optarg; break;
+            case 'g': options->feed_state_path = optarg; break;
             case 'W': options->work_endpoint = optarg; break;
             case 'A': options->ack_endpoint = optarg; break;
             case 'j': options->journal_path = optarg; break;
@@ -144,8 +163,8 @@ s_parse_args (int argc, char *argv [], options_t *options, zlistx_t *dirs)
     }
     for (int index = optind; index < argc; index++)
         zlistx_add_end (dirs, argv [index]);
-    if (zlistx_size (dirs) == 0 && !options->use_stdin) {
-        ab_error ("no input: give a directory of articles or --stdin (see --help)");
+    if (zlistx_size (dirs) + zlistx_size (watched) == 0 && !options->use_stdin && !options->feeds_path) {
+        ab_error ("no input: give a directory of articles, --watch, --feeds or --stdin (see --help)");
         return 2;
     }
     return 0;
@@ -164,9 +183,11 @@ s_print_progress (ab_dispatch_t *dispatch, ab_deadletter_t *dead, ab_source_t **
     if (!full)
         return;
     for (size_t index = 0; index < source_count; index++)
-        if (sources [index])
+        if (sources [index]) {
             ab_info ("  source %s: %llu articles", sources [index]->name,
                      (unsigned long long) sources [index]->articles);
+            ab_source_report (sources [index]);
+        }
     ab_info ("  redelivered %llu, duplicates %llu, late acks %llu, malformed %llu, "
              "workers lost %llu, given up %llu",
              (unsigned long long) stats->redelivered, (unsigned long long) stats->duplicates,
@@ -221,11 +242,21 @@ main (int argc, char *argv [])
         .dispatch = { .ack_timeout_ms = 30000, .worker_timeout_ms = 5000, .max_attempts = 5 }
     };
     zlistx_t *dirs = zlistx_new ();
-    int rc = s_parse_args (argc, argv, &options, dirs);
+    zlistx_t *watched = zlistx_new ();
+    int rc = s_parse_args (argc, argv, &options, dirs, watched);
     if (rc) {
         zlistx_destroy (&dirs);
+        zlistx_destroy (&watched);
         return rc == 1? 0: 2;
     }
+    //  SIGUSR1 asks for the full counters.  It is blocked before czmq
+    //  starts its threads and read from a signalfd in the poll loop, so no
+    //  handler and no global flag are needed.
+    sigset_t usr1;
+    sigemptyset (&usr1);
+    sigaddset (&usr1, SIGUSR1);
+    pthread_sigmask (SIG_BLOCK, &usr1, NULL);
+    int stats_signal_fd = signalfd (-1, &usr1, SFD_NONBLOCK | SFD_CLOEXEC);
     zsys_init ();
     zsys_set_logstream (NULL);
 
@@ -239,6 +270,29 @@ main (int argc, char *argv [])
             break;
         }
         sources [source_count] = ab_source_dir_new (dir, (size_t) options.max_body, message, sizeof message);
+        if (!sources [source_count++]) {
+            ab_error ("%s", message);
+            rc = 2;
+        }
+    }
+    for (const char *dir = zlistx_first (watched); dir && rc == 0; dir = zlistx_next (watched)) {
+        if (source_count == MAX_SOURCES - 1) {
+            ab_error ("too many inputs (at most %d)", MAX_SOURCES - 1);
+            rc = 2;
+            break;
+        }
+        sources [source_count] = ab_source_watch_new (dir, (size_t) options.max_body, message, sizeof message);
+        if (!sources [source_count++]) {
+            ab_error ("%s", message);
+            rc = 2;
+        }
+    }
+    if (rc == 0 && options.feeds_path) {
+        char *state_path = options.feed_state_path? strdup (options.feed_state_path):
+                           zsys_sprintf ("%s-feeds.db", options.journal_path);
+        sources [source_count] = ab_source_feeds_new (options.feeds_path, state_path,
+                                                      (size_t) options.max_body, message, sizeof message);
+        zstr_free (&state_path);
         if (!sources [source_count++]) {
             ab_error ("%s", message);
             rc = 2;
@@ -340,10 +394,11 @@ main (int argc, char *argv [])
         &&  ab_dispatch_queued (dispatch) == 0 && ab_dispatch_in_flight (dispatch) == 0)
             break;
 
-        zmq_pollitem_t items [2 + MAX_SOURCES];
+        zmq_pollitem_t items [3 + MAX_SOURCES];
         size_t item_count = 0;
         items [item_count++] = (zmq_pollitem_t) { zsock_resolve (router), 0, ZMQ_POLLIN, 0 };
         items [item_count++] = (zmq_pollitem_t) { zsock_resolve (acks), 0, ZMQ_POLLIN, 0 };
+        items [item_count++] = (zmq_pollitem_t) { NULL, stats_signal_fd, stats_signal_fd >= 0? ZMQ_POLLIN: 0, 0 };
         if (ab_dispatch_queued (dispatch) < (size_t) options.queue_limit)
             for (size_t index = 0; index < source_count; index++)
                 if (sources [index] && ab_source_fd (sources [index]) >= 0)
@@ -367,6 +422,11 @@ main (int argc, char *argv [])
                 ab_warn ("sink: bad ACK dropped: %s", error.message);
             ab_ack_destroy (&ack);
             zmsg_destroy (&msg);
+        }
+        if (items [2].revents & ZMQ_POLLIN) {
+            struct signalfd_siginfo info;
+            while (read (stats_signal_fd, &info, sizeof info) == sizeof info)
+                s_print_progress (dispatch, dead, sources, source_count, true);
         }
         int64_t now = ab_mono_ms ();
         if (now >= next_sync) {
@@ -406,5 +466,8 @@ main (int argc, char *argv [])
     ab_journal_destroy (&journal);
     ab_deadletter_destroy (&dead);
     zlistx_destroy (&dirs);
+    zlistx_destroy (&watched);
+    if (stats_signal_fd >= 0)
+        close (stats_signal_fd);
     return rc;
 }

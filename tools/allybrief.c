@@ -31,13 +31,20 @@ s_usage (FILE *out)
     fprintf (out,
 "Usage: allybrief run [OPTIONS] DIR...\n"
 "       allybrief run [OPTIONS] --stdin [DIR...]\n"
+"       allybrief run [OPTIONS] [--feeds FILE] [--watch DIR] [--stdin] [DIR...]\n"
 "Run the whole allybrief pipeline on this machine: a sink, N workers and a\n"
-"producer over ipc://, until every article has reached the briefing.\n"
+"producer over ipc://, until every article has reached the briefing.  With\n"
+"live inputs (--feeds, --watch) it runs until SIGINT/SIGTERM or --duration.\n"
 "\n"
 "  -w, --workers N     worker processes (default: number of cores)\n"
 "  -o, --out DIR       where briefing.md, briefing.json, state and logs go\n"
 "                      (default allybrief-out)\n"
 "      --stdin         also read JSON Lines articles from standard input\n"
+"      --feeds FILE    also poll the RSS/Atom feeds listed in FILE (format:\n"
+"                      allybrief-producer --help, deploy/feeds.example)\n"
+"      --watch DIR     also take *.txt files written into DIR (repeatable)\n"
+"      --feed-state F  feed items already seen (default OUT/state/feeds.db)\n"
+"      --duration S    with live inputs, stop after S seconds\n"
 "      --fresh         discard state from an earlier run in DIR first\n"
 "  -r, --rules DIR     worker rule files (default: built-in location)\n"
 "      --print-claims  workers print each article's claims by type\n"
@@ -119,10 +126,19 @@ s_run (int argc, char *argv [])
     const char *out_dir = "allybrief-out";
     const char *rules = NULL;
     bool use_stdin = false, fresh = false, print_claims = false, quiet = false;
+    const char *feeds = NULL;
+    const char *feed_state = NULL;
+    const char *watched [16];
+    int watch_count = 0;
+    long duration_s = 0;
     static const struct option longopts [] = {
         { "workers", required_argument, NULL, 'w' },
         { "out", required_argument, NULL, 'o' },
         { "stdin", no_argument, NULL, 'S' },
+        { "feeds", required_argument, NULL, 'f' },
+        { "watch", required_argument, NULL, 'D' },
+        { "feed-state", required_argument, NULL, 'g' },
+        { "duration", required_argument, NULL, 'U' },
         { "fresh", no_argument, NULL, 'F' },
         { "rules", required_argument, NULL, 'r' },
         { "print-claims", no_argument, NULL, 'P' },
@@ -143,6 +159,22 @@ s_run (int argc, char *argv [])
                 break;
             case 'o': out_dir = optarg; break;
             case 'S': use_stdin = true; break;
+            case 'f': feeds = optarg; break;
+            case 'g': feed_state = optarg; break;
+            case 'D':
+                if (watch_count == 16) {
+                    ab_error ("--watch: at most 16 folders");
+                    return 2;
+                }
+                watched [watch_count++] = optarg;
+                break;
+            case 'U':
+                duration_s = strtol (optarg, &end, 10);
+                if (!*optarg || *end || duration_s < 1) {
+                    ab_error ("--duration needs a positive number of seconds, not '%s'", optarg);
+                    return 2;
+                }
+                break;
             case 'F': fresh = true; break;
             case 'r': rules = optarg; break;
             case 'P': print_claims = true; break;
@@ -153,8 +185,24 @@ s_run (int argc, char *argv [])
                 return 2;
         }
     }
-    if (optind >= argc && !use_stdin) {
-        ab_error ("run: give a directory of articles (or --stdin); see 'allybrief run --help'");
+    bool live = feeds || watch_count;
+    if (optind >= argc && !use_stdin && !live) {
+        ab_error ("run: give a directory of articles (or --stdin, --feeds, --watch); see 'allybrief run --help'");
+        return 2;
+    }
+    if (duration_s && !live) {
+        ab_error ("run: --duration is for live inputs (--feeds, --watch)");
+        return 2;
+    }
+    for (int index = 0; index < watch_count; index++) {
+        struct stat st;
+        if (stat (watched [index], &st) != 0 || !S_ISDIR (st.st_mode)) {
+            ab_error ("run: --watch %s is not a directory", watched [index]);
+            return 2;
+        }
+    }
+    if (feeds && access (feeds, R_OK) != 0) {
+        ab_error ("run: cannot read feeds file %s: %s", feeds, strerror (errno));
         return 2;
     }
     for (int index = optind; index < argc; index++) {
@@ -180,10 +228,14 @@ s_run (int argc, char *argv [])
     char *db = zsys_sprintf ("%s/sink.db", state_dir);
     char *journal = zsys_sprintf ("%s/producer.journal", state_dir);
     char *dead = zsys_sprintf ("%s/dead-letter.jsonl", out_dir);
+    char *feed_db = feed_state? strdup (feed_state): zsys_sprintf ("%s/feeds.db", state_dir);
     if (fresh) {
         const char *suffixes [] = { "", "-wal", "-shm" };
         for (int index = 0; index < 3; index++) {
             char *path = zsys_sprintf ("%s%s", db, suffixes [index]);
+            unlink (path);
+            zstr_free (&path);
+            path = zsys_sprintf ("%s%s", feed_db, suffixes [index]);
             unlink (path);
             zstr_free (&path);
         }
@@ -216,11 +268,24 @@ s_run (int argc, char *argv [])
                                  "--name", name, print_claims? "--print-claims": "-q", NULL };
         worker_pids [index] = s_spawn (exe_dir, "allybrief-worker", worker_args);
     }
-    char *producer_args [64] = { NULL, "--work", work, "--ack", ack, "--journal", journal,
-                                 "--dead-letter", dead, "--exit-when-done", quiet_flag };
-    int producer_argc = 11;
+    char *producer_args [96] = { NULL, "--work", work, "--ack", ack, "--journal", journal,
+                                 "--dead-letter", dead, quiet_flag };
+    int producer_argc = 10;
+    //  A live input is never done: the producer runs until stopped
+    if (!live)
+        producer_args [producer_argc++] = "--exit-when-done";
     if (use_stdin)
         producer_args [producer_argc++] = "--stdin";
+    if (feeds) {
+        producer_args [producer_argc++] = "--feeds";
+        producer_args [producer_argc++] = (char *) feeds;
+        producer_args [producer_argc++] = "--feed-state";
+        producer_args [producer_argc++] = feed_db;
+    }
+    for (int index = 0; index < watch_count; index++) {
+        producer_args [producer_argc++] = "--watch";
+        producer_args [producer_argc++] = (char *) watched [index];
+    }
     for (int index = optind; index < argc && producer_argc < 62; index++)
         producer_args [producer_argc++] = argv [index];
     producer_args [producer_argc] = NULL;
@@ -229,9 +294,19 @@ s_run (int argc, char *argv [])
     //  Wait for the producer (it exits when every article is acked), or
     //  for an interrupt, or for the sink to die under us
     int rc = producer > 0? 0: 1;
+    int64_t deadline = duration_s? ab_mono_ms () + duration_s * 1000: INT64_MAX;
     while (rc == 0) {
         int status;
-        pid_t done = waitpid (-1, &status, 0);
+        //  Live runs check the clock and interrupts between short waits
+        pid_t done = waitpid (-1, &status, live? WNOHANG: 0);
+        if (live && (done == 0 || (done < 0 && errno == EINTR))) {
+            if (zsys_interrupted || ab_mono_ms () >= deadline) {
+                ab_info ("%s: stopping the pipeline", zsys_interrupted? "interrupted": "duration reached");
+                break;
+            }
+            usleep (50 * 1000);
+            continue;
+        }
         if (done < 0 && errno == EINTR) {
             if (zsys_interrupted) {
                 ab_warn ("interrupted: stopping the pipeline");
@@ -284,6 +359,7 @@ s_run (int argc, char *argv [])
     rmdir (run_dir);
     zstr_free (&work); zstr_free (&ack); zstr_free (&results); zstr_free (&pub); zstr_free (&snapshot);
     zstr_free (&state_dir); zstr_free (&db); zstr_free (&journal); zstr_free (&dead);
+    zstr_free (&feed_db);
     free (exe_dir);
     free (rules_dir);
     return rc;

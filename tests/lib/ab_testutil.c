@@ -80,7 +80,10 @@ ab_procs_start (ab_procs_t *self, const char *program, const char *const *args,
     if (self->count == MAX_PROCS)
         return -1;
     char path [4096];
-    snprintf (path, sizeof path, "%s/%s", ab_test_bin_dir (), program);
+    if (program [0] == '/')
+        snprintf (path, sizeof path, "%s", program);
+    else
+        snprintf (path, sizeof path, "%s/%s", ab_test_bin_dir (), program);
     const char *argv [64] = { path };
     size_t argc = 1;
     for (size_t index = 0; args && args [index] && argc < 63; index++)

@@ -20,7 +20,8 @@ ab_procs_t *ab_procs_new (void);
 //  SIGKILL and reap every process still running, then free.
 void ab_procs_destroy (ab_procs_t **self_p);
 
-//  Start bin_dir/program with args (NULL-terminated, without argv[0]);
+//  Start bin_dir/program (or program itself if it is an absolute path,
+//  e.g. a helper script) with args (NULL-terminated, without argv[0]);
 //  stdout and stderr go to log_path (appended), stdin from stdin_path or
 //  /dev/null.  Returns the pid, or -1.
 pid_t ab_procs_start (ab_procs_t *self, const char *program, const char *const *args,
