@@ -45,7 +45,8 @@ PIDS="$PIDS $!"
 PIDS="$PIDS $!"
 "$BIN/allybrief-web" --pub "$E/pub" --snapshot "$E/snapshot" --listen 127.0.0.1:0 \
     --port-file "$WORK/port" >>"$LOG" 2>&1 &
-PIDS="$PIDS $!"
+WEB=$!
+PIDS="$PIDS $WEB"
 tries=0
 until [ -s "$WORK/port" ]; do
     tries=$((tries + 1))
@@ -60,6 +61,15 @@ PORT=$(cat "$WORK/port")
 rc=0
 /usr/bin/python3 tests/web/test_browser.py --url "http://127.0.0.1:$PORT/" --bin "$BIN" \
     --work "$E/work" --ack "$E/ack" --dir "$WORK" --artifacts "$ARTIFACTS" || rc=$?
+# The server must stop cleanly on SIGTERM, browser streams open or not
+# (under ASan a leak or error makes this status non-zero)
+kill -TERM "$WEB"
+web_rc=0
+wait "$WEB" || web_rc=$?
+if [ $web_rc -ne 0 ]; then
+    echo "web test: allybrief-web exited with status $web_rc" >&2
+    rc=1
+fi
 if [ $rc -ne 0 ]; then
     echo "web test: FAILED; pipeline log:" >&2
     tail -n 40 "$LOG" >&2
