@@ -320,8 +320,6 @@ s_stream_read (void *cls, uint64_t position, char *buffer, size_t max)
             return (ssize_t) (sizeof retry - 1);
         }
     }
-    if (max < 256)
-        return 0;
     ssize_t size = ab_webfeed_reader_read (stream->reader, buffer, max,
                                            (int) stream->web->options.keepalive_ms);
     if (size == AB_WEBFEED_END)

@@ -48,10 +48,14 @@ struct ab_webfeed_reader_t {
     uint64_t generation;        //  feed generation the cursor belongs to
     bool needs_snapshot;
     uint64_t status_version;    //  last sink state reported
+    //  What is being written: the prefix, then current's JSON and a blank
+    //  line if current is set (a delta or snapshot), or the prefix alone
+    //  (a status event); a small buffer may take it over several reads
+    bool writing;
     event_t *current;           //  event being written, or NULL
-    char prefix [96];           //  its "event:/id:/data:" lines
+    char prefix [192];          //  "event:/id:/data:" lines, or a status event
     size_t prefix_size;
-    size_t offset;              //  bytes of prefix + json + "\n\n" written
+    size_t offset;              //  bytes of the whole written so far
 };
 
 static event_t *
@@ -221,8 +225,9 @@ ab_webfeed_reader_new (ab_webfeed_t *feed, bool has_last_seen, uint64_t last_see
         return NULL;
     self->feed = feed;
     pthread_mutex_lock (&feed->mutex);
-    //  Resume only if every delta after last_seen is still in the ring
-    if (has_last_seen && feed->head > 0 && last_seen + 1 >= feed->oldest && last_seen <= feed->head) {
+    //  Resume only within the current sequence (generation 0: none yet) and
+    //  if every delta after last_seen is still in the ring
+    if (has_last_seen && feed->generation > 0 && last_seen + 1 >= feed->oldest && last_seen <= feed->head) {
         self->cursor = last_seen;
         self->generation = feed->generation;
         feed->stats.resumed++;
@@ -287,16 +292,38 @@ s_take_next (ab_webfeed_reader_t *self)
     assert (size > 0 && (size_t) size < sizeof self->prefix);
     self->prefix_size = (size_t) size;
     self->offset = 0;
+    self->writing = true;
     return 1;
 }
 
-//  Copy what fits of the current event into buffer; returns bytes copied.
-//  The event's text is immutable and referenced, so no lock is needed.
+//  Start writing a status event; the caller holds the mutex
+static void
+s_start_status (ab_webfeed_reader_t *self)
+{
+    ab_webfeed_t *feed = self->feed;
+    self->status_version = feed->status_version;
+    int size = snprintf (self->prefix, sizeof self->prefix, "event: status\ndata: {\"sink\":\"%s\",\"last_heard_ms\":%"
+                         PRId64 ",\"seq\":%" PRIu64 "}\n\n", feed->sink_live? "live": "stale",
+                         feed->sink_heard_ms, feed->head);
+    assert (size > 0 && (size_t) size < sizeof self->prefix);
+    self->prefix_size = (size_t) size;
+    self->offset = 0;
+    self->writing = true;
+}
+
+static size_t
+s_write_size (ab_webfeed_reader_t *self)
+{
+    return self->prefix_size + (self->current? self->current->size + 2: 0);
+}
+
+//  Copy what fits of what is being written into buffer; returns bytes
+//  copied.  An event's text is immutable and referenced: no lock needed.
 static size_t
 s_copy_current (ab_webfeed_reader_t *self, char *buffer, size_t max)
 {
-    const char *parts [3] = { self->prefix, self->current->json, "\n\n" };
-    size_t sizes [3] = { self->prefix_size, self->current->size, 2 };
+    const char *parts [3] = { self->prefix, self->current? self->current->json: "", "\n\n" };
+    size_t sizes [3] = { self->prefix_size, self->current? self->current->size: 0, self->current? 2: 0 };
     size_t copied = 0, start = 0;
     for (int part = 0; part < 3 && copied < max; part++) {
         if (self->offset < start + sizes [part]) {
@@ -313,22 +340,10 @@ s_copy_current (ab_webfeed_reader_t *self, char *buffer, size_t max)
     return copied;
 }
 
-static size_t
-s_status_event (ab_webfeed_reader_t *self, char *buffer, size_t max)
-{
-    ab_webfeed_t *feed = self->feed;
-    self->status_version = feed->status_version;
-    int size = snprintf (buffer, max, "event: status\ndata: {\"sink\":\"%s\",\"last_heard_ms\":%" PRId64
-                         ",\"seq\":%" PRIu64 "}\n\n", feed->sink_live? "live": "stale",
-                         feed->sink_heard_ms, feed->head);
-    assert (size > 0 && (size_t) size < max);
-    return (size_t) size;
-}
-
 ssize_t
 ab_webfeed_reader_read (ab_webfeed_reader_t *self, char *buffer, size_t max, int wait_ms)
 {
-    assert (max >= 256);
+    assert (max > 0);
     ab_webfeed_t *feed = self->feed;
     struct timespec deadline;
     clock_gettime (CLOCK_MONOTONIC, &deadline);
@@ -341,12 +356,14 @@ ab_webfeed_reader_read (ab_webfeed_reader_t *self, char *buffer, size_t max, int
     size_t written = 0;
     pthread_mutex_lock (&feed->mutex);
     while (written < max) {
-        if (self->current) {
+        if (self->writing) {
             pthread_mutex_unlock (&feed->mutex);
             written += s_copy_current (self, buffer + written, max - written);
             pthread_mutex_lock (&feed->mutex);
-            if (self->offset == self->prefix_size + self->current->size + 2)
+            if (self->offset == s_write_size (self)) {
                 s_event_release (&self->current);
+                self->writing = false;
+            }
             continue;
         }
         if (feed->stopping) {
@@ -363,15 +380,11 @@ ab_webfeed_reader_read (ab_webfeed_reader_t *self, char *buffer, size_t max, int
         //  Nothing more to send now
         if (written)
             break;
-        if (self->status_version != feed->status_version && max >= 256) {
-            written = s_status_event (self, buffer, max);
-            break;
-        }
-        int rc = pthread_cond_timedwait (&feed->changed, &feed->mutex, &deadline);
-        if (rc == ETIMEDOUT) {
-            written = s_status_event (self, buffer, max);
-            break;
-        }
+        if (self->status_version != feed->status_version)
+            s_start_status (self);
+        else
+        if (pthread_cond_timedwait (&feed->changed, &feed->mutex, &deadline) == ETIMEDOUT)
+            s_start_status (self);
     }
     pthread_mutex_unlock (&feed->mutex);
     return (ssize_t) written;

@@ -99,12 +99,13 @@ void ab_webfeed_stats (ab_webfeed_t *self, ab_webfeed_stats_t *stats);
 ab_webfeed_reader_t *ab_webfeed_reader_new (ab_webfeed_t *feed, bool has_last_seen, uint64_t last_seen);
 void ab_webfeed_reader_destroy (ab_webfeed_reader_t **self_p);
 
-//  Write the next SSE text into buffer (max bytes, at least 256): events
-//  ready now, else, after waiting up to wait_ms for one, a status event
-//  (it keeps the connection busy, so a browser that stops reading is timed
-//  out by the HTTP server, and tells the page whether the sink is live).
-//  Returns the number of bytes written (> 0), AB_WEBFEED_END or
-//  AB_WEBFEED_BEHIND.
+//  Write the next SSE text into buffer (max > 0 bytes; an event larger
+//  than that continues on the next calls): events ready now, else, after
+//  waiting up to wait_ms for one, a status event (it keeps the connection
+//  busy, so a browser that stops reading is timed out by the HTTP server,
+//  and tells the page whether the sink is live); a status event also goes
+//  out at once when the sink's state changes.  Returns the number of bytes
+//  written (> 0), AB_WEBFEED_END or AB_WEBFEED_BEHIND.
 ssize_t ab_webfeed_reader_read (ab_webfeed_reader_t *self, char *buffer, size_t max, int wait_ms);
 
 #endif
