@@ -1,21 +1,29 @@
 #!/usr/bin/python3
 """allybrief-web in a real browser (headless Chromium through Selenium).
 
-tests/web/run.sh starts the pipeline and allybrief-web on samples/ and runs
-this with the page's URL.  The test opens the page, feeds two more articles
-(written here, in our own words) through a second producer run while the
-page stays open, and checks, without reloading: the new item and the new
-conflict appear, the changed item stands out, the evidence view shows the
-source sentence with its matched span, hedged values are marked as such,
-and the filters and the search box hide what they should.  It saves
-screenshots into the artifacts directory.
+tests/web/run.sh starts the pipeline on samples/ and runs this, which
+starts allybrief-web on a free loopback port and opens the page.  It feeds
+two more articles (written here, in our own words) through a second
+producer run while the page stays open, and checks, without reloading:
+the new item and the new conflict appear, the changed item stands out,
+the evidence view shows the source sentence with its matched span, hedged
+values are marked as such, and the filters and the search box hide what
+they should.  Then it pauses the sink (SIGSTOP) until the page says the
+briefing is stale, and restarts allybrief-web on the same port: the page
+says it is reconnecting, resumes by itself, and shows the next article,
+holding exactly the server's state.  Screenshots go to the artifacts
+directory.
 
 Every wait is bounded (WAIT seconds); nothing is asserted about speed.
 """
 import argparse
+import json
 import os
+import signal
 import subprocess
 import sys
+import time
+import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -37,6 +45,16 @@ SEOUL - About 27,000 U.S. troops are stationed in South Korea after the spring r
 The spokesperson said the smaller figure reflects units that went home early and were not replaced.
 """
 
+AUSTRALIA_AGAIN = """Title: Marines and soldiers share Darwin training areas
+Source: Southern Cross Defence Notes
+URL: https://news.example.com/southern-cross/darwin-shared-ranges
+Published: 2026-06-20
+
+DARWIN - Range officers said live-fire schedules now alternate between the two services every week.
+
+About 2,500 U.S. troops are stationed in Australia for the season, according to the rotation's public affairs office.
+"""
+
 AUSTRALIA = """Title: Darwin rotation grows as new barracks open
 Source: Top End Dispatch
 URL: https://news.example.net/top-end/darwin-rotation
@@ -50,8 +68,11 @@ The new barracks near the airfield can house the whole rotation for the first ti
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--url', required=True, help='the page, e.g. http://127.0.0.1:PORT/')
     parser.add_argument('--bin', required=True, help='directory with the allybrief programs')
+    parser.add_argument('--pub', required=True, help="the sink's --pub endpoint")
+    parser.add_argument('--snapshot', required=True, help="the sink's --snapshot endpoint")
+    parser.add_argument('--sink-pid', required=True, type=int, help='the sink, to pause it')
+    parser.add_argument('--log', required=True, help="allybrief-web's log file")
     parser.add_argument('--work', required=True, help="the producer's --work endpoint")
     parser.add_argument('--ack', required=True, help="the producer's --ack endpoint")
     parser.add_argument('--dir', required=True, help='scratch directory for the extra articles')
@@ -79,25 +100,57 @@ def card(driver, key):
     return found[0] if found else None
 
 
-def feed_extra_articles(args):
-    extra = os.path.join(args.dir, 'extra')
+def feed_articles(args, name, articles):
+    extra = os.path.join(args.dir, name)
     os.makedirs(extra, exist_ok=True)
-    for name, body in (('20_korea_garrison.txt', KOREA), ('21_darwin_rotation.txt', AUSTRALIA)):
-        with open(os.path.join(extra, name), 'w', encoding='utf-8') as out:
+    for file_name, body in articles:
+        with open(os.path.join(extra, file_name), 'w', encoding='utf-8') as out:
             out.write(body)
     command = [os.path.join(args.bin, 'allybrief-producer'), '--work', args.work, '--ack', args.ack,
-               '--journal', os.path.join(args.dir, 'extra.journal'),
-               '--dead-letter', os.path.join(args.dir, 'extra-dead.jsonl'), '--exit-when-done', '-q', extra]
+               '--journal', os.path.join(args.dir, name + '.journal'),
+               '--dead-letter', os.path.join(args.dir, name + '-dead.jsonl'), '--exit-when-done', '-q', extra]
     subprocess.run(command, check=True, timeout=120)
+
+
+def start_web(args, listen):
+    """Start allybrief-web on listen; returns (process, port)."""
+    port_file = os.path.join(args.dir, 'web.port')
+    if os.path.exists(port_file):
+        os.unlink(port_file)
+    log = open(args.log, 'a', encoding='utf-8')
+    process = subprocess.Popen([os.path.join(args.bin, 'allybrief-web'), '--pub', args.pub,
+                                '--snapshot', args.snapshot, '--listen', listen, '--port-file', port_file,
+                                '--stale-after', '2', '--keepalive', '500'],
+                               stdout=log, stderr=log)
+    log.close()
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline and not os.path.exists(port_file):
+        assert process.poll() is None, 'allybrief-web exited with %s' % process.returncode
+        time.sleep(0.05)
+    with open(port_file, encoding='utf-8') as port:
+        return process, int(port.read())
+
+
+def stop_web(process):
+    """SIGTERM; it must exit 0 (under ASan: no leak, no error)."""
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=WAIT) == 0, 'allybrief-web exited with %s' % process.returncode
+
+
+def server_state(url):
+    with urllib.request.urlopen(url + 'api/snapshot', timeout=WAIT) as response:
+        return json.load(response)
 
 
 def main():
     args = parse_args()
     os.makedirs(args.artifacts, exist_ok=True)
+    web, port = start_web(args, '127.0.0.1:0')
+    url = 'http://127.0.0.1:%d/' % port
     driver = browser()
     wait = WebDriverWait(driver, WAIT, poll_frequency=0.1)
     try:
-        driver.get(args.url)
+        driver.get(url)
         # The demo corpus: 14 articles, one conflict, shown first
         wait.until(lambda d: text(d, 'stat-articles') == '14')
         wait.until(lambda d: d.find_element(By.ID, 'conn').get_attribute('data-state') == 'live')
@@ -116,7 +169,7 @@ def main():
 
         # Mid-run: two more articles; the page must not reload
         driver.execute_script('window.__notReloaded = true;')
-        feed_extra_articles(args)
+        feed_articles(args, 'extra', (('20_korea_garrison.txt', KOREA), ('21_darwin_rotation.txt', AUSTRALIA)))
         wait.until(lambda d: card(d, AU_KEY) is not None)
         wait.until(lambda d: 'conflict' in (card(d, KR_KEY).get_attribute('class') or ''))
         wait.until(lambda d: text(d, 'stat-articles') == '16')
@@ -174,6 +227,38 @@ def main():
         assert card(driver, AU_KEY) is not None
         assert text(driver, 'filter-count') == '1 of 11 items shown', text(driver, 'filter-count')
         driver.save_screenshot(os.path.join(args.artifacts, 'web-filtered.png'))
+        driver.find_element(By.ID, 'filter-search').clear()
+        wait.until(lambda d: text(d, 'filter-count') == '11 items')
+
+        # The sink goes quiet: the page says since when its state is stale
+        os.kill(args.sink_pid, signal.SIGSTOP)
+        try:
+            wait.until(lambda d: d.find_element(By.ID, 'conn').get_attribute('data-state') == 'stale')
+            assert text(driver, 'conn').startswith('stale since 20'), text(driver, 'conn')
+            driver.save_screenshot(os.path.join(args.artifacts, 'web-stale.png'))
+        finally:
+            os.kill(args.sink_pid, signal.SIGCONT)
+        wait.until(lambda d: d.find_element(By.ID, 'conn').get_attribute('data-state') == 'live')
+
+        # The server goes away: the page keeps its state and says so; a new
+        # server on the same address is picked up without a reload
+        stop_web(web)
+        wait.until(lambda d: d.find_element(By.ID, 'conn').get_attribute('data-state') == 'reconnecting')
+        assert card(driver, AU_KEY) is not None
+        web, _ = start_web(args, '127.0.0.1:%d' % port)
+        wait.until(lambda d: d.find_element(By.ID, 'conn').get_attribute('data-state') == 'live')
+        feed_articles(args, 'more', (('22_darwin_shared_ranges.txt', AUSTRALIA_AGAIN),))
+        wait.until(lambda d: '2 independent articles' in card(d, AU_KEY).text)
+        assert text(driver, 'stat-articles') == '17', text(driver, 'stat-articles')
+        assert driver.execute_script('return window.__notReloaded === true;'), 'the page reloaded'
+        # ... holding exactly what the server holds: no duplicate, no gap
+        state = server_state(url)
+        wait.until(lambda d: text(d, 'stat-seq') == str(state['seq']))
+        keys = sorted(e.get_attribute('data-key') for e in driver.find_elements(By.CSS_SELECTOR, 'article.item'))
+        assert keys == sorted(item['key'] for item in state['items']), keys
+        driver.save_screenshot(os.path.join(args.artifacts, 'web-resumed.png'))
+        stop_web(web)
+        web = None
         print('test_browser: OK (screenshots in %s)' % args.artifacts)
         return 0
     except Exception:
@@ -185,6 +270,9 @@ def main():
         raise
     finally:
         driver.quit()
+        if web is not None and web.poll() is None:
+            web.kill()
+            web.wait()
 
 
 if __name__ == '__main__':
