@@ -232,7 +232,7 @@
     } else if (state.sink !== 'live' || silent) {
       kind = 'stale';
       const since = state.sink !== 'live' ? state.sinkHeardMs : state.lastEventAt;
-      text = 'stale since ' + formatTime(since);
+      text = since ? 'stale since ' + formatTime(since) : 'waiting for the sink';
     } else {
       kind = 'live';
       text = 'live';
