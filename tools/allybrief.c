@@ -235,6 +235,11 @@ s_run (int argc, char *argv [])
             ab_error ("the sink stopped unexpectedly (status %d)", status);
             rc = 1;
         }
+        if (done == web_pid) {
+            web_pid = 0;
+            ab_error ("allybrief-web stopped (status %d): is %s free?", status, web);
+            rc = 1;
+        }
         long alive = 0;
         for (long index = 0; index < workers; index++) {
             if (done == worker_pids [index]) {
@@ -253,6 +258,11 @@ s_run (int argc, char *argv [])
     //  With --web the page is the point: keep it (and the sink behind it)
     //  up until interrupted, or until one of them stops
     if (rc == 0 && web_pid > 0) {
+        //  The articles are in: workers would only wait for a producer
+        for (long index = 0; index < workers; index++) {
+            s_stop (worker_pids [index], 10000);
+            worker_pids [index] = 0;
+        }
         printf ("briefing: %s/briefing.md\nlive page: http://%s/ (Ctrl-C to stop)\n", out_dir, web);
         fflush (stdout);
         while (!zsys_interrupted) {
@@ -266,9 +276,6 @@ s_run (int argc, char *argv [])
                 rc = 1;
                 break;
             }
-            for (long index = 0; index < workers; index++)
-                if (done == worker_pids [index])
-                    worker_pids [index] = 0;
         }
     }
     s_stop (producer, 10000);
