@@ -41,14 +41,16 @@ endif
 CFLAGS += $(BASE_CFLAGS) $(MODE_CFLAGS)
 LDFLAGS += $(MODE_LDFLAGS)
 
-MAINS := producer/main.c workers/main.c sink/main.c tools/allybrief.c tools/allybrief_sub.c
+MAINS := producer/main.c workers/main.c sink/main.c tools/allybrief.c tools/allybrief_sub.c \
+    tools/allybrief_web.c
 LIB_SRC := $(filter-out $(MAINS),$(wildcard common/*.c proto/*.c producer/*.c \
     workers/*.c workers/normalize/*.c workers/extract/*.c sink/*.c tools/lib/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/libab.a
 
 PROGRAMS := $(BUILD)/bin/allybrief-producer $(BUILD)/bin/allybrief-worker \
-    $(BUILD)/bin/allybrief-sink $(BUILD)/bin/allybrief $(BUILD)/bin/allybrief-sub
+    $(BUILD)/bin/allybrief-sink $(BUILD)/bin/allybrief $(BUILD)/bin/allybrief-sub \
+    $(BUILD)/bin/allybrief-web
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -77,6 +79,7 @@ $(BUILD)/bin/allybrief-worker: $(BUILD)/obj/workers/main.o $(LIB)
 $(BUILD)/bin/allybrief-sink: $(BUILD)/obj/sink/main.o $(LIB)
 $(BUILD)/bin/allybrief: $(BUILD)/obj/tools/allybrief.o $(LIB)
 $(BUILD)/bin/allybrief-sub: $(BUILD)/obj/tools/allybrief_sub.o $(LIB)
+$(BUILD)/bin/allybrief-web: $(BUILD)/obj/tools/allybrief_web.o $(LIB)
 $(PROGRAMS):
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

@@ -6,6 +6,7 @@
 #   2. unit tests (cmocka): debug build, ASan/UBSan build, and valgrind
 #   3. integration tests: the real programs (ASan/UBSan build) as processes
 #   4. fuzz smoke: each libFuzzer harness for FUZZ_SECONDS (default 15)
+#   5. web: allybrief-web's page in headless Chromium (tests/web/run.sh, ASan build)
 #
 # Ends with one line "N passed, N failed"; exits non-zero if anything failed.
 set -u
@@ -82,6 +83,7 @@ step integration run_integration asan
 if [ -x tests/fuzz/run.sh ] || [ -f tests/fuzz/run.sh ]; then
     step fuzz sh tests/fuzz/run.sh
 fi
+step web env MODE=asan sh tests/web/run.sh
 
 echo
 [ -n "$failures" ] && echo "failed steps:$failures"

@@ -6,7 +6,9 @@
     has every article acknowledged by the sink, then stops the workers and
     the sink cleanly (SIGTERM; the sink writes the final briefing on its
     way out) and says where the briefing is.  SIGINT/SIGTERM to the
-    launcher stop everything the same way.
+    launcher stop everything the same way.  With --web it also starts
+    allybrief-web on the pub/snapshot endpoints, and keeps the sink and the
+    page up after the articles are in, until interrupted.
     =========================================================================
 */
 #include "ab_file.h"
@@ -48,10 +50,14 @@ s_usage (FILE *out)
 "      --fresh         discard state from an earlier run in DIR first\n"
 "  -r, --rules DIR     worker rule files (default: built-in location)\n"
 "      --print-claims  workers print each article's claims by type\n"
+"      --web HOST:PORT also serve the live briefing page there (allybrief-web),\n"
+"                      and keep the sink and the page up after the articles are\n"
+"                      in, until interrupted\n"
 "  -q, --quiet         only warnings and the result\n"
 "  -h, --help          this help\n"
 "\n"
-"Programs: allybrief-producer, allybrief-worker, allybrief-sink, allybrief-sub;\n"
+"Programs: allybrief-producer, allybrief-worker, allybrief-sink, allybrief-sub,\n"
+"allybrief-web;\n"
 "each has --help.\n");
 }
 
@@ -125,6 +131,7 @@ s_run (int argc, char *argv [])
     long workers = sysconf (_SC_NPROCESSORS_ONLN);
     const char *out_dir = "allybrief-out";
     const char *rules = NULL;
+    const char *web = NULL;
     bool use_stdin = false, fresh = false, print_claims = false, quiet = false;
     const char *feeds = NULL;
     const char *feed_state = NULL;
@@ -142,6 +149,7 @@ s_run (int argc, char *argv [])
         { "fresh", no_argument, NULL, 'F' },
         { "rules", required_argument, NULL, 'r' },
         { "print-claims", no_argument, NULL, 'P' },
+        { "web", required_argument, NULL, 'W' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
@@ -178,6 +186,7 @@ s_run (int argc, char *argv [])
             case 'F': fresh = true; break;
             case 'r': rules = optarg; break;
             case 'P': print_claims = true; break;
+            case 'W': web = optarg; break;
             case 'q': quiet = true; break;
             case 'h': s_usage (stdout); return 0;
             default:
@@ -260,6 +269,12 @@ s_run (int argc, char *argv [])
     char *sink_args [] = { NULL, "--results", results, "--pub", pub, "--snapshot", snapshot,
                            "--ack", ack, "--out", (char *) out_dir, "--state", db, quiet_flag, NULL };
     pid_t sink = s_spawn (exe_dir, "allybrief-sink", sink_args);
+    pid_t web_pid = 0;
+    if (web && sink > 0) {
+        char *web_args [] = { NULL, "--pub", pub, "--snapshot", snapshot, "--listen", (char *) web,
+                              quiet? "-q": NULL, NULL };
+        web_pid = s_spawn (exe_dir, "allybrief-web", web_args);
+    }
     pid_t worker_pids [MAX_WORKERS] = { 0 };
     for (long index = 0; index < workers && sink > 0; index++) {
         char name [32];
@@ -289,7 +304,7 @@ s_run (int argc, char *argv [])
     for (int index = optind; index < argc && producer_argc < 62; index++)
         producer_args [producer_argc++] = argv [index];
     producer_args [producer_argc] = NULL;
-    pid_t producer = sink > 0? s_spawn (exe_dir, "allybrief-producer", producer_args): -1;
+    pid_t producer = sink > 0 && web_pid >= 0? s_spawn (exe_dir, "allybrief-producer", producer_args): -1;
 
     //  Wait for the producer (it exits when every article is acked), or
     //  for an interrupt, or for the sink to die under us
@@ -326,6 +341,11 @@ s_run (int argc, char *argv [])
             ab_error ("the sink stopped unexpectedly (status %d)", status);
             rc = 1;
         }
+        if (done == web_pid) {
+            web_pid = 0;
+            ab_error ("allybrief-web stopped (status %d): is %s free?", status, web);
+            rc = 1;
+        }
         long alive = 0;
         for (long index = 0; index < workers; index++) {
             if (done == worker_pids [index]) {
@@ -341,7 +361,32 @@ s_run (int argc, char *argv [])
             rc = 1;
         }
     }
+    //  With --web the page is the point: keep it (and the sink behind it)
+    //  up until interrupted, or until one of them stops
+    if (rc == 0 && web_pid > 0) {
+        //  The articles are in: workers would only wait for a producer
+        for (long index = 0; index < workers; index++) {
+            s_stop (worker_pids [index], 10000);
+            worker_pids [index] = 0;
+        }
+        printf ("briefing: %s/briefing.md\nlive page: http://%s/ (Ctrl-C to stop)\n", out_dir, web);
+        fflush (stdout);
+        while (!zsys_interrupted) {
+            int status;
+            pid_t done = waitpid (-1, &status, 0);
+            if (done < 0 && errno != EINTR)
+                break;
+            if (done == web_pid || done == sink) {
+                ab_error ("%s stopped (status %d)", done == sink? "the sink": "allybrief-web", status);
+                *(done == sink? &sink: &web_pid) = 0;
+                rc = 1;
+                break;
+            }
+        }
+    }
     s_stop (producer, 10000);
+    if (s_stop (web_pid, 10000) != 0 && rc == 0)
+        rc = 1;
     for (long index = 0; index < workers; index++)
         s_stop (worker_pids [index], 10000);
     if (s_stop (sink, 20000) != 0 && rc == 0)
