@@ -329,10 +329,14 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
 }
 
 //  A title-case line without closing punctuation is a headline, a
-//  caption or a "Related Stories" link, not a sentence with a claim.
+//  caption or a "Related Stories" link, not a sentence with a claim; so is
+//  a Markdown heading ("## ..."), whatever its case and punctuation.  Its
+//  names still count as context for later sentences.
 static bool
 s_is_headline (const char *text, uint32_t start, uint32_t end)
 {
+    if (start < end && text [start] == '#')
+        return true;
     uint32_t e = end;
     while (e > start && (text [e - 1] == ' ' || text [e - 1] == '\n' || text [e - 1] == '\t'))
         e--;
