@@ -429,7 +429,7 @@ s_report_merges_and_splits (s_eval_t *self)
             }
         }
     }
-    printf ("\nsplits (one gold fact, two items):\n");
+    printf ("\nsplits (one gold fact in two items, or on two sides of one):\n");
     for (size_t g = 0; g < self->gold_count; g++) {
         const s_gold_t *gold = &self->gold [g];
         bool earlier = false;
@@ -438,18 +438,19 @@ s_report_merges_and_splits (s_eval_t *self)
                 earlier = true;
         if (earlier)
             continue;
-        size_t first_item = (size_t) -1;
+        const s_pred_t *first = NULL;
         for (size_t p = 0; p < self->pred_count; p++) {
-            const s_gold_t *fact = s_fact_of (&self->pred [p]);
+            const s_pred_t *pred = &self->pred [p];
+            const s_gold_t *fact = s_fact_of (pred);
             if (!fact || strcmp (fact->fact, gold->fact) != 0)
                 continue;
-            if (first_item == (size_t) -1)
-                first_item = self->pred [p].item;
+            if (!first)
+                first = pred;
             else
-            if (self->pred [p].item != first_item) {
-                printf ("  %s (%s) is in %s and in %s (%s)\n", gold->fact, gold->key,
-                        s_string (json_array_get (items, first_item), "key"),
-                        self->pred [p].key, self->pred [p].article);
+            if (pred->item != first->item || strcmp (pred->value, first->value) != 0) {
+                printf ("  %s (%s) is in %s = %s (%s) and in %s = %s (%s)\n",
+                        gold->fact, gold->key, first->key, first->value, first->article,
+                        pred->key, pred->value, pred->article);
                 problems++;
                 break;
             }
