@@ -132,7 +132,13 @@ s_canonical_key (char *key, size_t size, char *type_out, size_t type_len)
     s_copy (slots, sizeof slots, brace + 1, klen - (size_t) (brace - key) - 2);
     if (s_sort_slots (slots, sizeof slots))
         return -1;
-    snprintf (key, size, "%s{%s}", type_out, slots);
+    size_t type_len_used = strlen (type_out), slots_len = strlen (slots);
+    if (type_len_used + slots_len + 3 > size)
+        return -1;
+    memcpy (key, type_out, type_len_used);
+    key [type_len_used] = '{';
+    memcpy (key + type_len_used + 1, slots, slots_len);
+    memcpy (key + type_len_used + 1 + slots_len, "}", 2);
     return 0;
 }
 
