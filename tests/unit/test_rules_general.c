@@ -310,6 +310,37 @@ test_sentence_cap (void **state)
     ab_result_destroy (&result);
 }
 
+//  Unnamed officials closing a sentence are its attribution, as written;
+//  official figures name their publisher
+static void
+test_attribution (void **state)
+{
+    s_state_t *self = *state;
+    struct { const char *text; const char *attribution; } cases [] = {
+        { "Japan will deploy upgraded Type 12 missiles with a range of about 1,000 kilometers, "
+          "defense officials said.", "defense officials" },
+        { "Japan will join AUKUS Pillar II projects, the defence ministers of Australia, Britain "
+          "and the United States said in a joint statement.",
+          "defence ministers of Australia, Britain and the United States" },
+        { "Poland spends 4.1% of GDP on defence, according to figures released by NATO.", "NATO" },
+        { "Japan will join AUKUS Pillar II projects, and officials said more would follow.", "" },
+        { NULL, NULL }
+    };
+    for (int i = 0; cases [i].text; i++) {
+        ab_result_t *result = s_extract (self, cases [i].text, "2025-03-05");
+        if (result->claim_count != 1
+        ||  strcmp (result->claims [0].attribution, cases [i].attribution) != 0) {
+            fprintf (stderr, "expected one claim attributed to \"%s\" from \"%s\"\n",
+                     cases [i].attribution, cases [i].text);
+            for (uint32_t c = 0; c < result->claim_count; c++)
+                fprintf (stderr, "      got \"%s\"\n", result->claims [c].attribution);
+        }
+        assert_int_equal (result->claim_count, 1);
+        assert_string_equal (result->claims [0].attribution, cases [i].attribution);
+        ab_result_destroy (&result);
+    }
+}
+
 //  --------------------------------------------------------------------------
 //  Value forms
 
@@ -438,6 +469,7 @@ main (void)
         cmocka_unit_test (test_rules),
         cmocka_unit_test (test_negatives),
         cmocka_unit_test (test_sentence_cap),
+        cmocka_unit_test (test_attribution),
         cmocka_unit_test (test_values),
         cmocka_unit_test (test_date_precision),
     };
