@@ -267,6 +267,9 @@ test_negatives (void **state)
         //  opinion
         "We believe every NATO government should spend far more on defence.",
         "The Quad is not an alliance, and it should not pretend to be one.",
+        "We believe Japan should raise defense spending to 3% of GDP by 2030.",
+        "In my view, Australia must buy five Virginia-class submarines.",
+        "Tokyo ought to join AUKUS Pillar II projects.",
         //  Markdown headings, image links, bylines, share bars
         "# Japan to work with AUKUS on Pillar 2 technology",
         "### Japan and the Philippines signed a Reciprocal Access Agreement on July 8, 2024",

@@ -1051,6 +1051,9 @@ s_try_rule (s_run_t *run, s_sentence_t *sent, int sentence_index, int rule_index
     memcpy (saved, ov, sizeof (PCRE2_SIZE) * 2 * ovcount);
     if (rule->unless_code && s_match (run, rule->unless_code, sent->start, sent->end, 0, 0) >= 0)
         return false;
+    //  Opinion states no fact (claims.rules 'veto'); tried only once a rule matched
+    if (self->veto_code && s_match (run, self->veto_code, sent->start, sent->end, 0, 0) >= 0)
+        return false;
     //  (The slots read the saved ovector: cue matches reuse the match data.)
 
     memset (claim, 0, offsetof (s_claim_t, key));
