@@ -246,6 +246,130 @@ static const s_case_t s_cases [] = {
     { "troops.has_in", "2024-05-01",
       "The United States has about 28,500 troops in South Korea.",
       "force_posture{country=US,host=KR,measure=troops}", "count=28500" },
+    //  The rules from before issue 13, one case each (keys and values as
+    //  tests/unit/test_extract.c and the seeds expect them)
+    { "rank.appoint", "2024-03-25",
+      "Washington plans to appoint a four-star general to lead U.S. Forces Japan.",
+      "commander_rank{unit=USFJ,status=planned}", "rank=4" },
+    { "rank.headed_by", "2024-03-25",
+      "U.S. Forces Japan will be led by a four-star officer.",
+      "commander_rank{unit=USFJ,status=planned}", "rank=4" },
+    { "rank.would_head", "2024-03-25",
+      "A four-star general would head U.S. Forces Japan.",
+      "commander_rank{unit=USFJ,status=planned}", "rank=4" },
+    { "rank.current_led", "2025-01-20",
+      "U.S. Forces Korea is led by a four-star general.",
+      "commander_rank{unit=USFK,status=current}", "rank=4" },
+    { "rank.current_under", "2024-03-25",
+      "Today U.S. Forces Japan operates under a three-star commander.",
+      "commander_rank{unit=USFJ,status=current}", "rank=3" },
+    { "joint_hq.target", "2024-03-25",
+      "Japan aims to set up a joint operations headquarters by March 2025.",
+      "command_structure{country=JP,change=joint_headquarters}", "target_date=2025-03" },
+    { "usfj.reconstitute", "2025-03-20",
+      "The Pentagon will reconstitute U.S. Forces Japan as a joint force headquarters.",
+      "command_structure{unit=USFJ,change=reconstitute}", "form=joint_force_headquarters" },
+    { "usfj.reports_to", "2025-03-20",
+      "U.S. Forces Japan would keep reporting to U.S. Indo-Pacific Command.",
+      "command_structure{unit=USFJ,relation=reports_to}", "superior=INDOPACOM" },
+    { "summit.meet_on", "2025-02-20",
+      "Albanese and Modi are expected to meet in New Delhi on March 9.",
+      "summit_meeting{participants=AU+IN,date=2025-03-09}", "event=summit" },
+    { "summit.on_for", "2025-04-01",
+      "India will host the leaders of Australia, Japan and the United States in New Delhi on "
+      "May 21 for the next Quad summit.",
+      "summit_meeting{participants=AU+IN+JP+US,date=2025-05-21}", "event=summit" },
+    { "summit.attended", "2025-05-25",
+      "Albanese, Modi and Ishiba attended the May 21 summit.",
+      "summit_meeting{participants=AU+IN+JP,date=2025-05-21}", "event=summit" },
+    { "summit.on_when_meet", "2024-04-01",
+      "The deal will be announced at the White House on April 10, when Biden and Kishida meet.",
+      "summit_meeting{participants=JP+US,date=2024-04-10}", "event=summit" },
+    { "summit.held_on", "2024-03-06",
+      "Marcos and Albanese held talks in Canberra on March 4.",
+      "summit_meeting{participants=AU+PH,date=2024-03-04}", "event=summit" },
+    { "summit.agreed_at", "2025-02-08",
+      "Ishiba and Trump agreed at the White House on Friday to expand investment, in their "
+      "first summit.",
+      "summit_meeting{participants=JP+US,date=2025-02-07}", "event=summit" },
+    { "summit.leaders_met", "2025-02-08",
+      "Prime Minister Ishiba met President Trump at the White House on February 7.",
+      "summit_meeting{participants=JP+US,date=2025-02-07}", "event=summit" },
+    { "troops.stationed", "2024-03-25",
+      "About 54,000 U.S. troops are stationed in Japan.",
+      "force_posture{country=US,host=JP,measure=troops}", "count=54000" },
+    { "troops.home_to", "2024-03-25",
+      "Japan is home to about 54,000 U.S. service members.",
+      "force_posture{country=US,host=JP,measure=troops}", "count=54000" },
+    { "marines.rotate_through", "2026-01-10",
+      "The United States will rotate about 3,000 Marines through Naval Base Camilo Osias.",
+      "force_posture{country=US,site=CAMILO_OSIAS,measure=marines}", "count=3000" },
+    { "marines.at_site", "2026-03-27",
+      "About 1,800 U.S. Marines will rotate through Camilo Osias this year.",
+      "force_posture{country=US,site=CAMILO_OSIAS,measure=marines}", "count=1800" },
+    { "spending.reached", "2026-02-18",
+      "Japan's defense spending reached 2 percent of GDP.",
+      "defense_spending{country=JP,metric=percent_gdp,status=target}", "percent=2" },
+    { "spending.from_pct", "2025-02-01",
+      "South Korea raised defense spending from 2.5% to 2.8% of GDP.",
+      "defense_spending{country=KR,metric=percent_gdp,status=baseline}", "percent=2.5" },
+    { "spending.to_pct", "2025-02-01",
+      "South Korea raised defense spending from 2.5% to 2.8% of GDP.",
+      "defense_spending{country=KR,metric=percent_gdp,status=target}", "percent=2.8" },
+    { "capability.missile_range", "2025-02-15",
+      "Japan is deploying missiles with a range of about 1,000 kilometers.",
+      "capability{country=JP,system=missile,measure=range}", "range_km=1000" },
+    { "capability.counterstrike", "2025-02-15",
+      "Japan is acquiring counterstrike capabilities.",
+      "capability{country=JP,system=counter_strike}", "status=acquiring" },
+    { "treaty.upgrade_since", "2024-04-11",
+      "It is the biggest upgrade to the alliance since the 1960 Mutual Defense Treaty.",
+      "treaty_reference{treaty=MDT,year=1960}", "relation=biggest_upgrade_since" },
+    { "statement.joint_command_cooperation", "2024-03-25",
+      "Hayashi said a joint command would strengthen cooperation with the United States and "
+      "Australia.",
+      "official_statement{speaker=HAYASHI,topic=joint_command_cooperation}", "partners=AU+US" },
+    { "authority.none", "2024-03-25",
+      "U.S. Forces Japan has no authority over the Self-Defense Forces.",
+      "command_structure{unit=USFJ,over=JSDF,aspect=command_authority}", "authority=none" },
+    { "statement.agenda_undecided", "2024-03-25",
+      "Hayashi said the agenda for the summit has not been decided.",
+      "official_statement{speaker=HAYASHI,topic=summit_agenda}", "status=undecided" },
+    { "trilateral.institutionalize", "2023-08-19",
+      "Japan, South Korea and the United States agreed to institutionalize trilateral security "
+      "cooperation.",
+      "trilateral_cooperation{participants=JP+KR+US,aspect=institutionalize}", "status=agreed" },
+    { "industry.council", "2024-03-25",
+      "Japan and the United States said a defense industrial council will be established.",
+      "defense_industry{country=JP,mechanism=industrial_council}", "status=planned" },
+    { "industry.council_create", "2024-03-25",
+      "Japan and Australia will create a defense industrial forum.",
+      "defense_industry{country=JP,mechanism=industrial_council}", "status=planned" },
+    { "industry.coproduce_worth", "2026-02-18",
+      "The allies will produce AMRAAM missiles in Japan, a program worth $3 billion.",
+      "defense_industry{system=AMRAAM,mechanism=coproduction}", "amount=3000000000,currency=USD" },
+    { "industry.program_to_coproduce", "2026-02-18",
+      "They unveiled a $3 billion program to co-produce AMRAAM missiles.",
+      "defense_industry{system=AMRAAM,mechanism=coproduction}", "amount=3000000000,currency=USD" },
+    { "iamd.cooperation", "2024-03-25",
+      "Japan and the United States will cooperate on integrated air and missile defense.",
+      "missile_defense{participants=JP+US,system=integrated_air_missile_defense}",
+      "status=planned" },
+    { "exercise.on_date", "2024-05-06",
+      "On May 3, Japan and Australia held a naval exercise in the Coral Sea.",
+      "exercise{participants=AU+JP,date=2024-05-03}", "location=CORAL_SEA" },
+    { "exercise.date_after", "2024-04-10",
+      "Japanese and Philippine ships held a drill in the South China Sea on April 7.",
+      "exercise{participants=JP+PH,date=2024-04-07}", "location=SCS" },
+    { "geography.distance_from", "2024-03-25",
+      "Taiwan lies about 110 kilometers from Japan.",
+      "geography{place=TW,reference=JP,measure=distance}", "distance_km=110" },
+    { "space.program_partner", "2024-04-11",
+      "NASA will designate Japan as a full partner in the Artemis program.",
+      "space_cooperation{country=JP,program=ARTEMIS}", "role=full_partner" },
+    { "funding.aid_to", "2024-03-25",
+      "Washington will provide $12 million in military aid to the Philippines.",
+      "funding{donor=US,recipient=PH,purpose=military_aid}", "amount=12000000,currency=USD" },
     { NULL, NULL, NULL, NULL, NULL }
 };
 
@@ -273,6 +397,33 @@ test_rules (void **state)
         ab_result_destroy (&result);
     }
     assert_int_equal (failures, 0);
+}
+
+//  Every rule in claims.rules has a case above
+static void
+test_every_rule_has_a_case (void **state)
+{
+    (void) state;
+    FILE *file = fopen (RULES_DIR "/claims.rules", "r");
+    assert_non_null (file);
+    char line [1024];
+    int rules = 0, missing = 0;
+    while (fgets (line, sizeof line, file)) {
+        char id [256];
+        if (sscanf (line, "rule %255s", id) != 1)
+            continue;
+        rules++;
+        bool found = false;
+        for (const s_case_t *c = s_cases; c->rule && !found; c++)
+            found = strcmp (c->rule, id) == 0;
+        if (!found) {
+            fprintf (stderr, "rule %s has no case in test_rules_general\n", id);
+            missing++;
+        }
+    }
+    fclose (file);
+    assert_true (rules > 0);
+    assert_int_equal (missing, 0);
 }
 
 //  --------------------------------------------------------------------------
@@ -492,6 +643,7 @@ main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_rules),
+        cmocka_unit_test (test_every_rule_has_a_case),
         cmocka_unit_test (test_negatives),
         cmocka_unit_test (test_sentence_cap),
         cmocka_unit_test (test_attribution),
