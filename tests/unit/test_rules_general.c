@@ -172,6 +172,10 @@ static const s_case_t s_cases [] = {
       "Japan and Australia signed a Reciprocal Access Agreement on January 6, 2022, the first "
       "such pact Japan has concluded with any country except the United States.",
       "access_agreement{agreement=RAA,parties=AU+JP,status=signed}", "date=2022-01-06" },
+    { "access.signed", "2022-01-07",       //  a bold dateline names no party
+      "**MANILA** \xE2\x80\x94 Japan and Australia signed a Reciprocal Access Agreement on "
+      "January 6, 2022.",
+      "access_agreement{agreement=RAA,parties=AU+JP,status=signed}", "date=2022-01-06" },
     { "access.signed", "2024-07-09",
       "Japan and the Philippines signed a Reciprocal Access Agreement in Manila on July 8, 2024.",
       "access_agreement{agreement=RAA,parties=JP+PH,status=signed}", "date=2024-07-08" },

@@ -247,7 +247,7 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
         if (token->entry && token->entry->trigger >= 0)
             sent->triggers [token->entry->trigger / 64] |= 1ull << (token->entry->trigger % 64);
     }
-    //  A dateline ("MANILA — ", "SEOUL - ") says where the story was
+    //  A dateline ("MANILA — ", "SEOUL - ", "**TOKYO** - ") says where the story was
     //  filed, not who acts in it: its words name no one
     int dateline = 0;
     for (int i = 0; first && i < ntokens && i < 3; i++) {
@@ -258,6 +258,8 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
         if (!upper)
             break;
         uint32_t p = tokens [i].end;
+        while (p < end && text [p] == '*')
+            p++;                //  Markdown bold: "**MANILA** - "
         if (p + 2 < end && text [p] == ' '
         &&  (text [p + 1] == '-' || ((unsigned char) text [p + 1] == 0xE2 && p + 4 < end
                                    && (unsigned char) text [p + 2] == 0x80
