@@ -21,6 +21,7 @@
 #include "ab_file.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1142,6 +1143,64 @@ s_side_list (side_t *side)
     return 0;
 }
 
+//  A slot value that is a date: YYYY, YYYY-MM or YYYY-MM-DD; its length
+//  (4, 7 or 10) or 0
+static size_t
+s_date_length (const char *text, size_t len)
+{
+    static const char shape [] = "dddd-dd-dd";
+    if (len != 4 && len != 7 && len != 10)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (shape [i] == 'd'? !isdigit ((unsigned char) text [i]): text [i] != '-')
+            return 0;
+    return len;
+}
+
+//  End of the slot starting at text: the next unescaped comma or the end
+static const char *
+s_slot_end (const char *text)
+{
+    while (*text && *text != ',') {
+        if (*text == '\\' && text [1])
+            text++;
+        text++;
+    }
+    return text;
+}
+
+//  Do two canonical values state the same thing?  They do when every slot
+//  has the same name and either the same value or dates of which one
+//  refines the other ("2024-03" and "2024-03-07": "in March 2024" and
+//  "on March 7, 2024" corroborate).  *finer_p is set when value is the more
+//  precise one somewhere.
+static bool
+s_value_agrees (const char *side_value, const char *value, bool *finer_p)
+{
+    *finer_p = false;
+    const char *a = side_value, *b = value;
+    while (*a && *b) {
+        const char *a_end = s_slot_end (a), *b_end = s_slot_end (b);
+        const char *a_eq = memchr (a, '=', (size_t) (a_end - a));
+        const char *b_eq = memchr (b, '=', (size_t) (b_end - b));
+        if (!a_eq || !b_eq || a_eq - a != b_eq - b || memcmp (a, b, (size_t) (a_eq - a)))
+            return false;
+        size_t a_len = (size_t) (a_end - a_eq - 1), b_len = (size_t) (b_end - b_eq - 1);
+        if (a_len != b_len || memcmp (a_eq + 1, b_eq + 1, a_len)) {
+            size_t a_date = s_date_length (a_eq + 1, a_len);
+            size_t b_date = s_date_length (b_eq + 1, b_len);
+            size_t shorter = a_date < b_date? a_date: b_date;
+            if (!a_date || !b_date || memcmp (a_eq + 1, b_eq + 1, shorter))
+                return false;
+            if (b_date > a_date)
+                *finer_p = true;
+        }
+        a = *a_end? a_end + 1: a_end;
+        b = *b_end? b_end + 1: b_end;
+    }
+    return !*a && !*b;
+}
+
 //  Apply one valid claim.  Returns 0 or -1 on no memory.
 
 //  The person or outlet an attribution names, without the extractor's
@@ -1201,6 +1260,23 @@ s_merge_claim (ab_briefing_t *self, article_t *article, const ab_claim_t *claim,
     uint32_t index = 0;
     while (index < item->side_count && strcmp (item->sides [index].value, value))
         index++;
+    //  No side with this very value: one whose dates it refines or that
+    //  refines its dates is the same statement; the side keeps the finest
+    //  value, so the result does not depend on the order of arrival
+    for (uint32_t other = 0; index == item->side_count && other < item->side_count; other++) {
+        bool finer;
+        if (!s_value_agrees (item->sides [other].value, value, &finer))
+            continue;
+        index = other;
+        if (finer) {
+            char *refined = strdup (value);
+            if (!refined)
+                return -1;
+            free (item->sides [other].value);
+            item->sides [other].value = refined;
+            item->dirty = true;
+        }
+    }
     if (index == item->side_count) {
         if (s_grow32 ((void **) &item->sides, &item->side_cap, index + 1, sizeof (side_t)))
             return -1;

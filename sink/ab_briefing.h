@@ -13,7 +13,9 @@
 
     One ITEM per key.  An item holds one SIDE per distinct value: the same
     value from another article corroborates a side, a different value opens
-    a CONFLICT.  Exactly one side of every item is NEWEST: the one whose
+    a CONFLICT.  Values that differ only in dates of which one refines the
+    other ("2024-03" and "2024-03-07") are the same value: the side keeps
+    the finest.  Exactly one side of every item is NEWEST: the one whose
     latest supporting article is latest (published date, or arrival time
     received_ms where an article has no parseable date); ties go to the side
     with the latest arrival, then to the smaller value string.

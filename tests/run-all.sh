@@ -5,8 +5,10 @@
 #      gcc with AddressSanitizer + UBSan
 #   2. unit tests (cmocka): debug build, ASan/UBSan build, and valgrind
 #   3. integration tests: the real programs (ASan/UBSan build) as processes
-#   4. fuzz smoke: each libFuzzer harness for FUZZ_SECONDS (default 15)
-#   5. web: allybrief-web's page in headless Chromium (tests/web/run.sh, ASan build)
+#   4. eval: the evaluation corpus through the real programs (ASan/UBSan
+#      build), scored against eval/gold.tsv (precision >= 0.9, recall >= 0.8)
+#   5. fuzz smoke: each libFuzzer harness for FUZZ_SECONDS (default 15)
+#   6. web: allybrief-web's page in headless Chromium (tests/web/run.sh, ASan build)
 #
 # Ends with one line "N passed, N failed"; exits non-zero if anything failed.
 set -u
@@ -80,6 +82,7 @@ step unit-debug run_unit debug
 step unit-asan run_unit asan
 step unit-valgrind run_unit debug valgrind
 step integration run_integration asan
+step eval sh eval/run.sh build/asan/bin build/asan/eval-out
 if [ -x tests/fuzz/run.sh ] || [ -f tests/fuzz/run.sh ]; then
     step fuzz sh tests/fuzz/run.sh
 fi

@@ -247,7 +247,7 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
         if (token->entry && token->entry->trigger >= 0)
             sent->triggers [token->entry->trigger / 64] |= 1ull << (token->entry->trigger % 64);
     }
-    //  A dateline ("MANILA — ", "SEOUL - ") says where the story was
+    //  A dateline ("MANILA — ", "SEOUL - ", "**TOKYO** - ") says where the story was
     //  filed, not who acts in it: its words name no one
     int dateline = 0;
     for (int i = 0; first && i < ntokens && i < 3; i++) {
@@ -258,6 +258,8 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
         if (!upper)
             break;
         uint32_t p = tokens [i].end;
+        while (p < end && text [p] == '*')
+            p++;                //  Markdown bold: "**MANILA** - "
         if (p + 2 < end && text [p] == ' '
         &&  (text [p + 1] == '-' || ((unsigned char) text [p + 1] == 0xE2 && p + 4 < end
                                    && (unsigned char) text [p + 2] == 0x80
@@ -329,10 +331,14 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
 }
 
 //  A title-case line without closing punctuation is a headline, a
-//  caption or a "Related Stories" link, not a sentence with a claim.
+//  caption or a "Related Stories" link, not a sentence with a claim; so is
+//  a Markdown heading ("## ..."), whatever its case and punctuation.  Its
+//  names still count as context for later sentences.
 static bool
 s_is_headline (const char *text, uint32_t start, uint32_t end)
 {
+    if (start < end && text [start] == '#')
+        return true;
     uint32_t e = end;
     while (e > start && (text [e - 1] == ' ' || text [e - 1] == '\n' || text [e - 1] == '\t'))
         e--;
@@ -1046,6 +1052,9 @@ s_try_rule (s_run_t *run, s_sentence_t *sent, int sentence_index, int rule_index
         ovcount = 64;
     memcpy (saved, ov, sizeof (PCRE2_SIZE) * 2 * ovcount);
     if (rule->unless_code && s_match (run, rule->unless_code, sent->start, sent->end, 0, 0) >= 0)
+        return false;
+    //  Opinion states no fact (claims.rules 'veto'); tried only once a rule matched
+    if (self->veto_code && s_match (run, self->veto_code, sent->start, sent->end, 0, 0) >= 0)
         return false;
     //  (The slots read the saved ovector: cue matches reuse the match data.)
 

@@ -1311,8 +1311,9 @@ s_claims_line (ab_extractor_t *self, s_ctx_t *ctx, char *line)
     char *keyword = s_word (&rest);
     if (!indented) {
         if (strcmp (keyword, "option") != 0 && strcmp (keyword, "define") != 0
-        &&  strcmp (keyword, "form") != 0 && strcmp (keyword, "rule") != 0)
-            return s_fail (ctx, "unknown directive '%s' (option, define, form, rule; "
+        &&  strcmp (keyword, "form") != 0 && strcmp (keyword, "rule") != 0
+        &&  strcmp (keyword, "veto") != 0)
+            return s_fail (ctx, "unknown directive '%s' (option, define, veto, form, rule; "
                                 "the lines of a block are indented)", keyword);
         if (s_finish_block (self, ctx, block))
             return -1;
@@ -1336,6 +1337,37 @@ s_claims_line (ab_extractor_t *self, s_ctx_t *ctx, char *line)
         }
         else
             return s_fail (ctx, "unknown option '%s'", name);
+        return 0;
+    }
+    if (strcmp (keyword, "veto") == 0) {
+        //  Every veto line is one more alternative of one pattern
+        const char *text = s_rest (rest);
+        if (!*text)
+            return s_fail (ctx, "veto needs a pattern");
+        s_buf_t expanded = { 0 };
+        if (s_expand (self, ctx, text, &expanded, 0)) {
+            free (expanded.data);
+            return -1;
+        }
+        size_t old_len = self->veto? strlen (self->veto): 0;
+        size_t add = strlen (expanded.data);
+        char *joined = malloc (old_len + add + 8);
+        if (!joined) {
+            free (expanded.data);
+            return s_fail (ctx, "out of memory");
+        }
+        snprintf (joined, old_len + add + 8, "%s%s(?:%s)", self->veto? self->veto: "",
+                  self->veto? "|": "", expanded.data);
+        free (expanded.data);
+        pcre2_code *code = s_compile (ctx, joined);
+        if (!code) {
+            free (joined);
+            return -1;
+        }
+        free (self->veto);
+        pcre2_code_free (self->veto_code);
+        self->veto = joined;
+        self->veto_code = code;
         return 0;
     }
     if (strcmp (keyword, "define") == 0) {
@@ -1814,6 +1846,7 @@ ab_extractor_new (const char *rules_dir, char *errbuf, size_t errlen)
                   && (!self->rules [i].unless_code || s_has_jit (self->rules [i].unless_code))
                   && (!self->rules [i].lead.rest || s_has_jit (self->rules [i].lead.rest))
                   && (!self->rules [i].lead.anchored || s_has_jit (self->rules [i].lead.anchored));
+    self->jit &= !self->veto_code || s_has_jit (self->veto_code);
     for (int which = 0; which < 3; which++)
         for (int i = 0; i < self->hedge_cues [which].count; i++)
             self->jit &= !self->hedge_cues [which].cues [i].code
@@ -1892,6 +1925,8 @@ ab_extractor_destroy (ab_extractor_t **self_p)
         }
     }
     free (self->rules);
+    free (self->veto);
+    pcre2_code_free (self->veto_code);
     for (int which = 0; which < 3; which++)
         s_free_cues (&self->hedge_cues [which]);
     for (int i = 0; i < self->attr_count; i++)

@@ -277,11 +277,34 @@ ab_xvalue_rank (const char *text, size_t size, char *out, size_t outlen)
     return 0;
 }
 
+//  A roman numeral of I, V and X alone, as in "Pillar II" or "Phase IV"
+//  (larger ones do not name phases or pillars); the whole text must be it.
+static int
+s_parse_roman (const char *text, size_t size, double *value)
+{
+    int total = 0, previous = 0;
+    if (size == 0 || size > 6)
+        return -1;
+    for (size_t i = size; i-- > 0; ) {
+        int digit = text [i] == 'I'? 1: text [i] == 'V'? 5: text [i] == 'X'? 10: 0;
+        if (digit == 0)
+            return -1;
+        total += digit < previous? -digit: digit;
+        if (digit > previous)
+            previous = digit;
+    }
+    if (total <= 0)
+        return -1;
+    *value = total;
+    return 0;
+}
+
 int
 ab_xvalue_count (const char *text, size_t size, char *out, size_t outlen)
 {
     double v;
-    if (ab_xvalue_number (text, size, &v, NULL) != 0 || v < 0)
+    if ((ab_xvalue_number (text, size, &v, NULL) != 0 && s_parse_roman (text, size, &v) != 0)
+    ||  v < 0)
         return -1;
     ab_xvalue_format_number (nearbyint (v), out, outlen);
     return 0;

@@ -40,7 +40,9 @@ void ab_xvalue_format_number (double value, char *out, size_t outlen);
 //  "four-star", "4-star", "three star" -> "4", "3".
 int ab_xvalue_rank (const char *text, size_t size, char *out, size_t outlen);
 
-//  A count of things: "54,000", "about 54000", "some 1.5 million" -> integer.
+//  A count of things: "54,000", "about 54000", "some 1.5 million",
+//  "forty-one" -> integer; a text that is only a roman numeral of I, V, X
+//  ("II" in "Pillar II") counts too.
 int ab_xvalue_count (const char *text, size_t size, char *out, size_t outlen);
 
 //  A percentage: "2%", "2 percent", "two per cent", "2.0 %" -> "2".

@@ -1091,6 +1091,15 @@ s_sentence_break (const ab_normalizer_t *self, const char *text, size_t s, size_
         t++;
     size_t len = p + 1 - t;
     ab_abbr_kind_t kind = ab_nzdata_abbr (self->data, text + t, len, 0);
+    //  A compound ends in the abbreviation: "the Japan-U.S. Security" is
+    //  "U.S." before "Security"
+    for (size_t h = p; kind == AB_ABBR_NONE && h > t; h--)
+        if (text [h - 1] == '-' || text [h - 1] == '/') {
+            t = h;
+            len = p + 1 - t;
+            kind = ab_nzdata_abbr (self->data, text + t, len, 0);
+            break;
+        }
     if (kind == AB_ABBR_NONE) {
         //  A lone initial ("Joe R. Biden") or initials ("U.K.") unlisted
         if (len == 2 && s_is_upper ((unsigned char) text [t]))
