@@ -247,18 +247,28 @@ char *
 bench_corpus_article_json (const bench_corpus_t *self, uint64_t n)
 {
     ab_article_t *article = ab_article_new ();
-    if (!article || bench_corpus_article (self, n, article) != 0) {
-        ab_article_destroy (&article);
-        return NULL;
-    }
+    char *line = article && bench_corpus_article (self, n, article) == 0?
+                 bench_article_json (article, NULL): NULL;
+    ab_article_destroy (&article);
+    return line;
+}
+
+const ab_article_t *
+bench_corpus_sample (const bench_corpus_t *self, size_t index)
+{
+    return index < self->sample_count? self->samples [index]: NULL;
+}
+
+char *
+bench_article_json (const ab_article_t *article, const char *id)
+{
     json_t *object = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s%}",
-                                "id", article->id, "source", article->source,
+                                "id", id? id: article->id, "source", article->source,
                                 "url", article->url, "title", article->title,
                                 "published", article->published,
                                 "body", article->body, article->body_size);
     char *line = object? json_dumps (object, JSON_COMPACT): NULL;
     json_decref (object);
-    ab_article_destroy (&article);
     return line;
 }
 

@@ -59,6 +59,13 @@ int bench_corpus_article (const bench_corpus_t *self, uint64_t n, ab_article_t *
 //  caller frees.  NULL on no memory.
 char *bench_corpus_article_json (const bench_corpus_t *self, uint64_t n);
 
+//  Demo article index (0 .. sample_count - 1), unchanged; the corpus owns it.
+const ab_article_t *bench_corpus_sample (const bench_corpus_t *self, size_t index);
+
+//  Any article as one line of producer JSON Lines input (no newline), with
+//  id instead of its own when id is not NULL; caller frees.  NULL on no memory.
+char *bench_article_json (const ab_article_t *article, const char *id);
+
 //  Monotonic wall-clock seconds, for drivers that time a pipeline.
 double bench_now (void);
 //  CPU seconds of the calling thread: the one-core figures use it, since on
