@@ -99,6 +99,11 @@ $(BUILD)/bench/%: bench/%.c $(BENCH_HELPER_SRC:%.c=$(BUILD)/obj/%.o) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $^ $(LIBS)
 .SECONDARY: $(BENCH_HELPER_SRC:%.c=$(BUILD)/obj/%.o)
+# The corpus helper has its own unit test, linked with it (before the library)
+$(BUILD)/tests/test_bench_corpus: tests/unit/test_bench_corpus.c $(TEST_HELPER_SRC) \
+    $(BENCH_HELPER_SRC:%.c=$(BUILD)/obj/%.o) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/lib -Ibench $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
 # The whole suite; tests/run-all.sh prints one closing line "N passed, N failed".
 check: deps

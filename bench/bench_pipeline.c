@@ -4,7 +4,8 @@
     Starts the producer given after "--" (an allybrief-producer command line
     with --stdin --exit-when-done) with its standard input on a pipe, and
     subscribes to the sink's PUB endpoint (-p).  Sink and workers are
-    already running (bench/run.sh starts them).  It then:
+    already running (bench/run.sh starts them); the sink must be fresh, as
+    it publishes nothing for articles it already has.  It then:
 
     1.  waits for the sink's first HEARTBEAT (the subscription is live),
         writes one warm-up article (a whole demo article) and waits for its
@@ -22,7 +23,8 @@
     How a DELTA is mapped to articles: each DELTA carries the summary after
     its batch, whose "articles" counts the distinct articles merged.  With
     one worker articles are merged in the order written, so article j is in
-    the briefing once "articles" >= j + 2 (the warm-up is the first).  An
+    the briefing once "articles" >= W + j + 1, W the count in the warm-up's
+    DELTA.  An
     article without claims publishes nothing; it is counted at the next
     DELTA, which can only make its latency look longer.  With two workers
     the order is not kept: use -r with one worker.
@@ -190,17 +192,21 @@ s_figure (const char *label, const char *what, double value)
     bench_figure (name, value);
 }
 
-//  Latency of article j: first event counting it, minus its write time
-static void
+//  Latency of article j: first event counting it, minus its write time.
+//  Returns how many articles were seen.
+static size_t
 s_report_latency (const char *label, const subscriber_t *subscriber, const double *written,
                   size_t count, double rate, double span)
 {
     double *latencies = malloc ((count? count: 1) * sizeof *latencies);
     if (!latencies)
-        return;
+        return 0;
+    //  The first event is the warm-up's: it gives the count before the run
+    //  (a sink that is not fresh already has articles)
+    uint64_t base = subscriber->event_count? subscriber->events [0].articles: 0;
     size_t matched = 0, event = 0;
     for (size_t j = 0; j < count; j++) {
-        while (event < subscriber->event_count && subscriber->events [event].articles < j + 2)
+        while (event < subscriber->event_count && subscriber->events [event].articles < base + j + 1)
             event++;
         if (event == subscriber->event_count)
             break;
@@ -221,6 +227,7 @@ s_report_latency (const char *label, const subscriber_t *subscriber, const doubl
     }
     s_figure (label, "unseen", (double) (count - matched));
     free (latencies);
+    return matched;
 }
 
 int
@@ -290,13 +297,14 @@ main (int argc, char **argv)
     int status = 0;
     double deadline = bench_now () + timeout_s;
     zpoller_t *poller = zpoller_new (actor, NULL);
+    int warmup_ms = timeout_s * 1000 < WARMUP_TIMEOUT_MS? (int) (timeout_s * 1000): WARMUP_TIMEOUT_MS;
     bool subscribed = producer > 0
-                   && zpoller_wait (poller, WARMUP_TIMEOUT_MS) == actor && zsock_wait (actor) == 0;
+                   && zpoller_wait (poller, warmup_ms) == actor && zsock_wait (actor) == 0;
     if (!subscribed || !s_write_line (to_producer [1], warmup)
-    ||  zpoller_wait (poller, WARMUP_TIMEOUT_MS) != actor || zsock_wait (actor) != 0) {
-        fprintf (stderr, "bench_pipeline: %s: %s within %d s\n", label,
+    ||  zpoller_wait (poller, warmup_ms) != actor || zsock_wait (actor) != 0) {
+        fprintf (stderr, "bench_pipeline: %s: %s within %.1f s\n", label,
                  subscribed? "no DELTA for the warm-up article": "nothing from the sink on its PUB endpoint",
-                 WARMUP_TIMEOUT_MS / 1000);
+                 warmup_ms / 1000.0);
         close (to_producer [1]);
         if (producer > 0)
             s_wait_exit (producer, bench_now () + 5, &status);
@@ -320,14 +328,19 @@ main (int argc, char **argv)
                      done < 0? "did not finish in time": "failed", n, count);
         else {
             zactor_destroy (&actor);        //  joins the subscriber: events complete
-            if (rate > 0)
-                s_report_latency (label, &subscriber, written, (size_t) count, rate, span);
+            rc = subscriber.failed? 1: 0;
+            if (rate > 0) {
+                if (s_report_latency (label, &subscriber, written, (size_t) count, rate, span) == 0) {
+                    fprintf (stderr, "bench_pipeline: %s: no DELTA counted any article; the sink "
+                             "must be fresh (it publishes nothing for articles it already has)\n", label);
+                    rc = 1;
+                }
+            }
             else {
                 printf ("%s: %ld articles in %.3f s: %.0f articles/s (%" PRIu64 " DELTAs)\n",
                         label, count, done - start, (double) count / (done - start), subscriber.deltas);
                 s_figure (label, "aps", (double) count / (done - start));
             }
-            rc = subscriber.failed? 1: 0;
         }
     }
     zpoller_destroy (&poller);
