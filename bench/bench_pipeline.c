@@ -31,8 +31,8 @@
 
     Usage: bench_pipeline [-s SAMPLES] [-n COUNT] [-r RATE] [-l LABEL]
                           [-t TIMEOUT_S] -p PUB_ENDPOINT -- PRODUCER ARGS...
-    Prints lines and FIGURE lines for bench/run.sh; exits 1 if the run did
-    not finish within the timeout.
+    Prints lines and FIGURE lines (also the producer's CPU seconds) for
+    bench/run.sh; exits 1 if the run did not finish within the timeout.
     =========================================================================
 */
 #include "bench_corpus.h"
@@ -43,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -163,18 +164,26 @@ s_sleep_until (double when)
 }
 
 //  Wait for the producer to exit, at most until deadline; returns the
-//  moment it was seen to exit, or -1 (then it has been killed)
+//  moment it was seen to exit, or -1 (then it has been killed).  Sets
+//  *cpu_s to its CPU time (user + system).
 static double
-s_wait_exit (pid_t pid, double deadline, int *status)
+s_wait_exit (pid_t pid, double deadline, int *status, double *cpu_s)
 {
-    while (bench_now () < deadline) {
-        if (waitpid (pid, status, WNOHANG) == pid)
-            return bench_now ();
-        usleep (2000);
+    struct rusage usage;
+    double exited = -1;
+    while (bench_now () < deadline && exited < 0) {
+        if (wait4 (pid, status, WNOHANG, &usage) == pid)
+            exited = bench_now ();
+        else
+            usleep (2000);
     }
-    kill (pid, SIGTERM);
-    waitpid (pid, status, 0);
-    return -1;
+    if (exited < 0) {
+        kill (pid, SIGTERM);
+        wait4 (pid, status, 0, &usage);
+    }
+    *cpu_s = (double) usage.ru_utime.tv_sec + (double) usage.ru_utime.tv_usec / 1e6
+           + (double) usage.ru_stime.tv_sec + (double) usage.ru_stime.tv_usec / 1e6;
+    return exited;
 }
 
 static int
@@ -295,6 +304,7 @@ main (int argc, char **argv)
     close (to_producer [0]);
     int rc = 1;
     int status = 0;
+    double producer_cpu = 0;
     double deadline = bench_now () + timeout_s;
     zpoller_t *poller = zpoller_new (actor, NULL);
     int warmup_ms = timeout_s * 1000 < WARMUP_TIMEOUT_MS? (int) (timeout_s * 1000): WARMUP_TIMEOUT_MS;
@@ -307,7 +317,7 @@ main (int argc, char **argv)
                  warmup_ms / 1000.0);
         close (to_producer [1]);
         if (producer > 0)
-            s_wait_exit (producer, bench_now () + 5, &status);
+            s_wait_exit (producer, bench_now () + 5, &status, &producer_cpu);
     }
     else {
         double start = bench_now ();
@@ -321,7 +331,7 @@ main (int argc, char **argv)
         }
         double span = bench_now () - start;
         close (to_producer [1]);
-        double done = s_wait_exit (producer, deadline, &status);
+        double done = s_wait_exit (producer, deadline, &status, &producer_cpu);
         zclock_sleep (DRAIN_MS);
         if (n < count || done < 0 || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
             fprintf (stderr, "bench_pipeline: %s: the producer %s after %ld of %ld articles\n", label,
@@ -329,6 +339,7 @@ main (int argc, char **argv)
         else {
             zactor_destroy (&actor);        //  joins the subscriber: events complete
             rc = subscriber.failed? 1: 0;
+            s_figure (label, "producer_cpu_s", producer_cpu);
             if (rate > 0) {
                 if (s_report_latency (label, &subscriber, written, (size_t) count, rate, span) == 0) {
                     fprintf (stderr, "bench_pipeline: %s: no DELTA counted any article; the sink "

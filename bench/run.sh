@@ -54,15 +54,17 @@ make -j1 --no-print-directory MODE=release programs bench-programs >"$OUT.build.
 : >"$LOG"
 # ipc:// paths are limited to ~100 bytes: keep the sockets in a short /tmp dir
 SOCKDIR=$(mktemp -d /tmp/ab-bench.XXXXXX)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Run a driver: its output goes to the log, its FIGURE lines to the figures
 run () {
-    if ! "$@" >>"$LOG" 2>&1; then
-        say "FAILED: $* (see $LOG)"
-        return 1
-    fi
-    grep '^FIGURE ' "$LOG" | sed 's/^FIGURE //' >"$FIGURES.new"
-    mv "$FIGURES.new" "$FIGURES"
+    rc=0
+    "$@" >"$LOG.part" 2>&1 || rc=1
+    cat "$LOG.part" >>"$LOG"
+    grep '^FIGURE ' "$LOG.part" | sed 's/^FIGURE //' >>"$FIGURES" || true
+    rm -f "$LOG.part"
+    [ "$rc" = 0 ] || say "FAILED: $* (see $LOG)"
+    return "$rc"
 }
 
 # Five free loopback ports in a row for one tcp run
@@ -74,6 +76,13 @@ tcp_base () {
         [ -z "$busy" ] && { echo "$base"; return 0; }
     done
     echo "$base"
+}
+
+# cpu_seconds PID...: user + system CPU seconds of live processes, summed
+cpu_seconds () {
+    ticks=$(getconf CLK_TCK)
+    for pid in "$@"; do cat "/proc/$pid/stat" 2>/dev/null || true; done |
+        awk -v t="$ticks" '{ sub(/^.*\) /, ""); s += $12 + $13 } END { printf "%.3f", s / t }'
 }
 
 # endpoints TRANSPORT NAME: sets WORK ACK RESULTS_EP PUB SNAP for one run
@@ -102,18 +111,25 @@ pipeline () {
     endpoints "$transport" "$label"
     "$BIN/allybrief-sink" -q --results "$RESULTS_EP" --pub "$PUB" --snapshot "$SNAP" --ack "$ACK" \
         --out "$state" --state "$state/sink.db" 2>>"$state/sink.log" &
-    STARTED="$STARTED $!"
+    sink_pid=$!
+    STARTED="$STARTED $sink_pid"
+    worker_pids=""
     n=1
     while [ "$n" -le "$workers" ]; do
         "$BIN/allybrief-worker" -q --work "$WORK" --results "$RESULTS_EP" --rules workers/rules \
             --name "bench-$n" 2>>"$state/worker-$n.log" &
         STARTED="$STARTED $!"
+        worker_pids="$worker_pids $!"
         n=$((n + 1))
     done
     status=0
     run "$DRIVERS/bench_pipeline" -l "$label" -p "$PUB" -t 120 "$@" -- \
         "$BIN/allybrief-producer" --stdin --exit-when-done -q --work "$WORK" --ack "$ACK" \
         --journal "$state/producer.journal" --dead-letter "$state/dead-letter.jsonl" || status=1
+    # Where the CPU went: sink and workers from /proc before they stop
+    # (the producer's comes from bench_pipeline)
+    echo "${label}_sink_cpu_s $(cpu_seconds "$sink_pid")" >>"$FIGURES"
+    echo "${label}_workers_cpu_s $(cpu_seconds $worker_pids)" >>"$FIGURES"
     stop_started
     return $status
 }
@@ -151,6 +167,10 @@ percent () {
     [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" \
         'BEGIN { if (b > 0) printf "%.1f%%", 100 * a / b; else printf "n/a" }' || echo "n/a"
 }
+# per_article SECONDS: microseconds per article of an end-to-end run
+per_article () {
+    [ -n "$1" ] && awk -v s="$1" -v n="$((ARTICLES + 1))" 'BEGIN { printf "%.0f", s * 1e6 / n }' || echo "n/a"
+}
 row () { printf '| %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$5"; }
 
 table () {
@@ -182,6 +202,15 @@ table () {
         done
     done
     for transport in ipc tcp; do
+        for workers in 1 2; do
+            l=e2e_${transport}_${workers}w
+            row "CPU per article, end to end, $transport, $workers worker(s)" \
+                "sink $(per_article "$(fig "${l}_sink_cpu_s")") µs" \
+                "workers $(per_article "$(fig "${l}_workers_cpu_s")") µs, producer $(per_article "$(fig "${l}_producer_cpu_s")") µs" \
+                "" "—"
+        done
+    done
+    for transport in ipc tcp; do
         l=latency_$transport
         row "latency accepted → DELTA, $transport, 1 worker" \
             "p50 $(num "$(fig "${l}_p50_ms")" 2) ms, p99 $(num "$(fig "${l}_p99_ms")" 2) ms, max $(num "$(fig "${l}_max_ms")" 2) ms" \
@@ -210,9 +239,10 @@ machine () {
     echo "- kernel: $(uname -srm)"
     echo "- compiler: $(cc --version | head -1); flags: -O2 -DNDEBUG (MODE=release)"
     echo "- libraries: libzmq $(pkg-config --modversion libzmq), czmq $(pkg-config --modversion libczmq), utf8proc $(pkg-config --modversion libutf8proc), PCRE2 $(pkg-config --modversion libpcre2-8), SQLite $(pkg-config --modversion sqlite3); $(uconv --version 2>/dev/null | head -1)"
-    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average (1, 5, 15 min) $LOAD_BEFORE before the run, $LOAD_AFTER after"
 }
 
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 TABLE=$(table)
 echo
 echo "$TABLE"
@@ -249,6 +279,9 @@ echo "$TABLE"
     echo "  last ACK (merged, stored, DELTA published). Raw: bench_zmq_raw pushes the"
     echo "  first $RAW ARTICLE messages of the same stream, encoded the same way, from"
     echo "  one PUSH to one PULL over the same transport (one hop, nothing decoded)."
+    echo "- CPU per article: user + system CPU time of the sink and the workers (from"
+    echo "  /proc at the end of the run) and of the producer (from wait4), divided by"
+    echo "  the articles of the run: which process limits the end-to-end rate."
     echo "- latency: the same pipeline with one worker, $((RATE * SECONDS_PER_RUN)) articles"
     echo "  written on a fixed schedule of $RATE/s; from just before an article's line"
     echo "  is written to the producer to the arrival, at a PUB subscriber, of the first"
