@@ -5,7 +5,9 @@
 #   make MODE=release optimized build into build/release
 #   make check      every test: unit (debug + asan), integration, fuzz smoke
 #   make demo       run the pipeline on samples/ and print the briefing
-#   make bench      optimized benchmarks, printed as a table
+#   make bench      optimized benchmarks, printed as a table (bench/run.sh,
+#                   which writes bench/RESULTS.md)
+#   make MODE=release bench-programs   only build the drivers in bench/
 #
 # Sources are found by wildcard: every .c under common/, proto/, producer/,
 # workers/, sink/ and tools/lib/ that is not a main goes into one static

@@ -39,9 +39,10 @@ stop_started () {
     STARTED=""
 }
 SOCKDIR=""
+# shellcheck disable=SC2317  # called from the trap
 cleanup () {
     stop_started
-    [ -n "$SOCKDIR" ] && rm -rf "$SOCKDIR"
+    if [ -n "$SOCKDIR" ]; then rm -rf "$SOCKDIR"; fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -129,6 +130,7 @@ pipeline () {
     # Where the CPU went: sink and workers from /proc before they stop
     # (the producer's comes from bench_pipeline)
     echo "${label}_sink_cpu_s $(cpu_seconds "$sink_pid")" >>"$FIGURES"
+    # shellcheck disable=SC2086  # one argument per pid
     echo "${label}_workers_cpu_s $(cpu_seconds $worker_pids)" >>"$FIGURES"
     stop_started
     return $status
