@@ -5,7 +5,9 @@
 #   make MODE=release optimized build into build/release
 #   make check      every test: unit (debug + asan), integration, fuzz smoke
 #   make demo       run the pipeline on samples/ and print the briefing
-#   make bench      optimized benchmarks, printed as a table
+#   make bench      optimized benchmarks, printed as a table (bench/run.sh,
+#                   which writes bench/RESULTS.md)
+#   make MODE=release bench-programs   only build the drivers in bench/
 #   make eval       the evaluation corpus through the pipeline: precision/recall
 #
 # Sources are found by wildcard: every .c under common/, proto/, producer/,
@@ -59,10 +61,17 @@ INTEG_SRC := $(wildcard tests/integration/test_*.c)
 INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 TEST_HELPER_SRC := $(wildcard tests/lib/*.c)
 
-.PHONY: all deps programs tests check unit integration demo bench clean fuzz eval
+# Benchmark drivers (bench/bench_*.c with a main), linked with the shared
+# corpus helper; built only on request (bench/run.sh), never by `tests`.
+BENCH_HELPER_SRC := bench/bench_corpus.c
+BENCH_SRC := $(filter-out $(BENCH_HELPER_SRC),$(wildcard bench/bench_*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all deps programs tests bench-programs check unit integration demo bench clean fuzz eval
 all: programs
 programs: $(PROGRAMS)
 tests: $(UNIT_BIN) $(INTEG_BIN)
+bench-programs: $(BENCH_BIN)
 
 deps:
 	@sh deploy/install-deps.sh
@@ -93,6 +102,16 @@ $(BUILD)/tests/%: tests/integration/%.c $(TEST_HELPER_SRC) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/lib $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
+$(BUILD)/bench/%: bench/%.c $(BENCH_HELPER_SRC:%.c=$(BUILD)/obj/%.o) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $^ $(LIBS)
+.SECONDARY: $(BENCH_HELPER_SRC:%.c=$(BUILD)/obj/%.o)
+# The corpus helper has its own unit test, linked with it (before the library)
+$(BUILD)/tests/test_bench_corpus: tests/unit/test_bench_corpus.c $(TEST_HELPER_SRC) \
+    $(BENCH_HELPER_SRC:%.c=$(BUILD)/obj/%.o) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/lib -Ibench $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
 # The whole suite; tests/run-all.sh prints one closing line "N passed, N failed".
 check: deps
 	@sh tests/run-all.sh
@@ -122,4 +141,4 @@ bench: deps
 clean:
 	rm -rf build demo-out
 
--include $(LIB_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(BENCH_HELPER_SRC:%.c=$(BUILD)/obj/%.d)

@@ -1,203 +1,174 @@
 /*  =========================================================================
     bench_extract - throughput of the worker's stages on one core
 
-    Builds a corpus of at least 50 MB by repeating the given article files
-    (each copy in its own place in memory, so the text is not all hot in
-    cache), then times, article by article on one pinned core:
+    On the corpus of the demo articles (bench_corpus, at least -m MB), times
+    article by article on one pinned core, in CPU time of the thread:
 
         normalize only          ab_normalize into a reused ab_doc_t
         normalize + extract     the same, then ab_extract into a new result
+        extract alone           the time inside the ab_extract calls
+        worker                  what allybrief-worker does per article
+                                between receiving and sending: a result
+                                with the article's metadata, normalize,
+                                extract, encode the RESULT message
 
-    and prints MB/s of raw input for both, the time inside ab_extract
-    alone, and claims per article.
+    MB/s are of raw input bytes (the same bytes for every line), except
+    "extract alone", whose MB/s are of normalized text, the extractor's
+    input.
 
-    Build and run from the repository root:
-
-        make MODE=release build/release/libab.a
-        cc -std=c11 -D_GNU_SOURCE -O2 -march=native -DNDEBUG -Icommon -Iproto \
-           -Iworkers/normalize -Iworkers/extract $(pkg-config --cflags libczmq jansson) \
-           bench/bench_extract.c build/release/libab.a \
-           $(pkg-config --libs libczmq libzmq msgpack jansson libutf8proc libpcre2-8) -lm \
-           -o build/release/bench_extract
-        build/release/bench_extract ../shared/seeds/0*.txt
-
-    Arguments: article files (default: ../shared/seeds/00[0-4]*.txt).
-    Options: -m MB corpus size (default 52), -r DIR rules (workers/rules),
-    -p DATE published date for relative dates (2024-03-25), -w time by the
-    wall clock instead of the thread's CPU time.
+    Usage: bench_extract [-s SAMPLES] [-r RULES] [-m MB]
+    Prints a human table and FIGURE lines for bench/run.sh.
     =========================================================================
 */
+#include "bench_corpus.h"
 #include "ab_extract.h"
-#include "ab_file.h"
 
-#include <glob.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#define USAGE "usage: bench_extract [-s samples_dir] [-r rules_dir] [-m MB]\n"
+
 typedef struct {
-    const char *data;
-    size_t size;
-} s_article_t;
+    const ab_normalizer_t *normalizer;
+    const ab_extractor_t *extractor;
+    ab_doc_t *doc;
+    ab_article_t *article;      //  metadata holder, as the worker decodes it
+} stages_t;
 
-//  CPU time of this thread: on a shared machine the wall clock also
-//  counts the time other processes had the core.  (-w uses the wall clock.)
-static bool s_wall = false;
-
-static double
-s_now (void)
+static void
+s_fail (const char *what)
 {
-    struct timespec ts;
-    clock_gettime (s_wall ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
+    fprintf (stderr, "bench_extract: %s\n", what);
+    exit (1);
+}
+
+//  One article through the worker's path; returns the RESULT's bytes
+static size_t
+s_worker_article (stages_t *stages, const bench_text_t *text)
+{
+    ab_result_t *result = ab_result_new ();
+    if (!result || ab_result_set_article (result, text->sample) != 0)
+        s_fail ("out of memory");
+    if (ab_normalize (stages->normalizer, text->body, text->size, stages->doc) != 0)
+        s_fail ("normalize failed");
+    result->fingerprint = stages->doc->fingerprint;
+    result->invalid_utf8 = stages->doc->invalid_utf8;
+    result->homoglyphs = stages->doc->homoglyphs;
+    result->boilerplate = stages->doc->boilerplate;
+    result->sentences = stages->doc->sentence_count;
+    result->text_size = (uint32_t) stages->doc->size;
+    if (ab_extract (stages->extractor, stages->doc, text->sample->published, result) < 0)
+        s_fail ("extract failed");
+    zmsg_t *msg = ab_result_encode (result);
+    if (!msg)
+        s_fail ("encode failed");
+    size_t bytes = zmsg_content_size (msg);
+    zmsg_destroy (&msg);
+    ab_result_destroy (&result);
+    return bytes;
 }
 
 int
 main (int argc, char **argv)
 {
+    const char *samples = "samples";
     const char *rules = "workers/rules";
-    const char *published = "2024-03-25";
     double megabytes = 52;
     int opt;
-    while ((opt = getopt (argc, argv, "m:r:p:w")) != -1) {
-        if (opt == 'w')
-            s_wall = true;
-        else
-        if (opt == 'm')
-            megabytes = atof (optarg);
-        else
-        if (opt == 'r')
-            rules = optarg;
-        else
-        if (opt == 'p')
-            published = optarg;
-        else {
-            fprintf (stderr, "usage: %s [-w] [-m MB] [-r rules_dir] [-p published] files...\n",
-                     argv [0]);
-            return 2;
+    while ((opt = getopt (argc, argv, "s:r:m:h")) != -1) {
+        switch (opt) {
+            case 's': samples = optarg; break;
+            case 'r': rules = optarg; break;
+            case 'm': megabytes = atof (optarg); break;
+            case 'h': printf (USAGE); return 0;
+            default: fprintf (stderr, USAGE); return 2;
         }
     }
-    glob_t found = { 0 };
-    char **files = argv + optind;
-    int nfiles = argc - optind;
-    if (nfiles == 0) {
-        if (glob ("../shared/seeds/00[0-4]*.txt", 0, NULL, &found) != 0) {
-            fprintf (stderr, "no files given and no ../shared/seeds articles found\n");
-            return 2;
-        }
-        files = found.gl_pathv;
-        nfiles = (int) found.gl_pathc;
+    if (optind != argc || megabytes <= 0) {
+        fprintf (stderr, USAGE);
+        return 2;
     }
-    //  One core: the figures are per core, the worker scales by processes
     cpu_set_t cpus;
     CPU_ZERO (&cpus);
     CPU_SET (0, &cpus);
-    if (sched_setaffinity (0, sizeof (cpus), &cpus) != 0)
-        fprintf (stderr, "note: could not pin to CPU 0\n");
+    if (sched_setaffinity (0, sizeof cpus, &cpus) != 0)
+        fprintf (stderr, "bench_extract: note: could not pin to CPU 0\n");
 
     char err [512] = "";
-    ab_normalizer_t *normalizer = ab_normalizer_new (rules, err, sizeof (err));
-    if (!normalizer) {
-        fprintf (stderr, "normalizer: %s\n", err);
+    bench_corpus_t *corpus = bench_corpus_new (samples, (size_t) (megabytes * 1e6), err, sizeof err);
+    ab_normalizer_t *normalizer = corpus? ab_normalizer_new (rules, err, sizeof err): NULL;
+    ab_extractor_t *extractor = normalizer? ab_extractor_new (rules, err, sizeof err): NULL;
+    ab_doc_t *doc = extractor? ab_doc_new (): NULL;
+    if (!doc) {
+        fprintf (stderr, "bench_extract: %s\n", *err? err: "out of memory");
+        ab_extractor_destroy (&extractor);
+        ab_normalizer_destroy (&normalizer);
+        bench_corpus_destroy (&corpus);
         return 1;
     }
-    ab_extractor_t *extractor = ab_extractor_new (rules, err, sizeof (err));
-    if (!extractor) {
-        fprintf (stderr, "extractor: %s\n", err);
-        return 1;
-    }
-    //  The inputs, then the corpus: copies laid end to end in one buffer
-    char **inputs = calloc ((size_t) nfiles, sizeof (char *));
-    size_t *sizes = calloc ((size_t) nfiles, sizeof (size_t));
-    size_t input_total = 0;
-    for (int i = 0; i < nfiles; i++) {
-        inputs [i] = ab_file_read (files [i], 16u << 20, &sizes [i], err, sizeof (err));
-        if (!inputs [i]) {
-            fprintf (stderr, "%s\n", err);
-            return 1;
-        }
-        input_total += sizes [i];
-    }
-    size_t target = (size_t) (megabytes * 1e6);
-    size_t copies = (target + input_total - 1) / input_total;
-    size_t count = copies * (size_t) nfiles;
-    char *corpus = malloc (copies * input_total);
-    s_article_t *articles = calloc (count, sizeof (s_article_t));
-    if (!corpus || !articles) {
-        fprintf (stderr, "out of memory\n");
-        return 1;
-    }
-    size_t offset = 0, total = 0;
-    for (size_t c = 0; c < copies; c++)
-        for (int i = 0; i < nfiles; i++) {
-            memcpy (corpus + offset, inputs [i], sizes [i]);
-            articles [c * (size_t) nfiles + (size_t) i].data = corpus + offset;
-            articles [c * (size_t) nfiles + (size_t) i].size = sizes [i];
-            offset += sizes [i];
-            total += sizes [i];
-        }
-    printf ("corpus: %d files x %zu copies = %zu articles, %.1f MB (%.0f bytes per article), "
-            "%s time\n", nfiles, copies, count, total / 1e6, (double) total / (double) count,
-            s_wall ? "wall" : "CPU");
+    stages_t stages = { normalizer, extractor, doc, NULL };
+    size_t count;
+    const bench_text_t *texts = bench_corpus_texts (corpus, &count);
+    double mb = (double) bench_corpus_bytes (corpus) / 1e6;
 
-    ab_doc_t *doc = ab_doc_new ();
-    //  Warm up: page in the corpus, size the doc's buffers
-    for (size_t i = 0; i < count && i < 64; i++)
-        ab_normalize (normalizer, articles [i].data, articles [i].size, doc);
+    for (size_t i = 0; i < count && i < 64; i++)        //  warm up
+        s_worker_article (&stages, &texts [i]);
 
-    double start = s_now ();
+    double start = bench_cpu_now ();
     for (size_t i = 0; i < count; i++)
-        if (ab_normalize (normalizer, articles [i].data, articles [i].size, doc) != 0) {
-            fprintf (stderr, "normalize failed\n");
-            return 1;
-        }
-    double normalize_s = s_now () - start;
+        if (ab_normalize (normalizer, texts [i].body, texts [i].size, doc) != 0)
+            s_fail ("normalize failed");
+    double normalize_s = bench_cpu_now () - start;
 
     long claims = 0;
-    double extract_s = 0;       //  inside ab_extract calls only
-    start = s_now ();
+    double extract_s = 0;
+    double normalized_bytes = 0;
+    start = bench_cpu_now ();
     for (size_t i = 0; i < count; i++) {
-        if (ab_normalize (normalizer, articles [i].data, articles [i].size, doc) != 0) {
-            fprintf (stderr, "normalize failed\n");
-            return 1;
-        }
+        if (ab_normalize (normalizer, texts [i].body, texts [i].size, doc) != 0)
+            s_fail ("normalize failed");
         ab_result_t *result = ab_result_new ();
-        double before = s_now ();
-        int n = result ? ab_extract (extractor, doc, published, result) : -1;
-        extract_s += s_now () - before;
-        if (n < 0) {
-            fprintf (stderr, "extract failed\n");
-            return 1;
-        }
-        claims += n;
+        double before = bench_cpu_now ();
+        int found = result? ab_extract (extractor, doc, texts [i].sample->published, result): -1;
+        extract_s += bench_cpu_now () - before;
+        if (found < 0)
+            s_fail ("extract failed");
+        claims += found;
+        normalized_bytes += (double) doc->size;
         ab_result_destroy (&result);
     }
-    double both_s = s_now () - start;
+    double both_s = bench_cpu_now () - start;
 
-    double mb = total / 1e6;
+    double result_bytes = 0;
+    start = bench_cpu_now ();
+    for (size_t i = 0; i < count; i++)
+        result_bytes += (double) s_worker_article (&stages, &texts [i]);
+    double worker_s = bench_cpu_now () - start;
+
+    printf ("corpus: %zu articles, %.1f MB raw, %.1f MB normalized, CPU time of one core\n",
+            count, mb, normalized_bytes / 1e6);
     printf ("normalize only        %8.1f MB/s  %6.2f us/article\n",
             mb / normalize_s, normalize_s * 1e6 / (double) count);
-    printf ("normalize + extract   %8.1f MB/s  %6.2f us/article  (with result alloc/free)\n",
+    printf ("normalize + extract   %8.1f MB/s  %6.2f us/article\n",
             mb / both_s, both_s * 1e6 / (double) count);
-    //  Timed around each ab_extract call: the difference of the two lines
-    //  above also counts the normalizer's cache misses after extraction
-    if (extract_s > 0)
-        printf ("extract alone         %8.1f MB/s  %6.2f us/article\n",
-                mb / extract_s, extract_s * 1e6 / (double) count);
-    printf ("claims                %8.2f per article\n", (double) claims / (double) count);
+    printf ("extract alone         %8.1f MB/s  %6.2f us/article  (MB of normalized text)\n",
+            normalized_bytes / 1e6 / extract_s, extract_s * 1e6 / (double) count);
+    printf ("worker                %8.1f MB/s  %6.2f us/article  %.0f articles/s\n",
+            mb / worker_s, worker_s * 1e6 / (double) count, (double) count / worker_s);
+    printf ("claims %.2f per article, RESULT %.0f bytes per article\n",
+            (double) claims / (double) count, result_bytes / (double) count);
+    bench_figure ("stage_normalize_mbps", mb / normalize_s);
+    bench_figure ("normalize_extract_mbps", mb / both_s);
+    bench_figure ("extract_mbps", normalized_bytes / 1e6 / extract_s);
+    bench_figure ("worker_mbps", mb / worker_s);
+    bench_figure ("worker_aps", (double) count / worker_s);
+    bench_figure ("claims_per_article", (double) claims / (double) count);
 
     ab_doc_destroy (&doc);
     ab_extractor_destroy (&extractor);
     ab_normalizer_destroy (&normalizer);
-    for (int i = 0; i < nfiles; i++)
-        free (inputs [i]);
-    free (inputs);
-    free (sizes);
-    free (corpus);
-    free (articles);
-    globfree (&found);
+    bench_corpus_destroy (&corpus);
     return 0;
 }

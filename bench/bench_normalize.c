@@ -1,206 +1,183 @@
 /*  =========================================================================
-    bench_normalize - throughput of ab_normalize on one core
+    bench_normalize - normalization throughput on one core, next to memcpy
+    of the same bytes and ICU uconv -x '::NFKC;' on the same corpus
 
-    Builds a corpus of at least 50 MB by repeating the article files given
-    on the command line (or every *.txt in a directory argument), then
-    normalizes it article by article with one reused ab_doc_t and prints
-    MB/s and articles/s next to memcpy of the same bytes.  A second run
-    over an ASCII-only copy of the corpus (every non-ASCII byte replaced)
-    shows the fast path alone.
+    Builds the corpus from the demo articles (bench_corpus, at least -m MB),
+    writes it to CORPUS_FILE so that uconv reads exactly those bytes, then
+    times on one pinned core, in CPU time of the thread:
 
-    Not built by the Makefile.  From the repo root:
-        cc -std=c11 -D_GNU_SOURCE -O2 -DNDEBUG -march=native \
-           -Icommon -Iworkers/normalize $(pkg-config --cflags libutf8proc libpcre2-8) \
-           -o /tmp/bench_normalize bench/bench_normalize.c \
-           workers/normalize/ab_*.c common/ab_file.c \
-           $(pkg-config --libs libutf8proc libpcre2-8)
-        /tmp/bench_normalize ../shared/seeds
-    Options: -r RULES_DIR (default workers/rules), -m MEGABYTES (default 50).
+        memcpy          each body into one reused buffer (the ceiling: it
+                        reads the corpus once, as ab_normalize does)
+        ab_normalize    each body into one reused ab_doc_t
+        ab_normalize    an ASCII-only copy of the corpus (the fast path)
+        uconv           a child process over the corpus file, its user +
+                        system CPU time from wait4
+
+    Usage: bench_normalize [-s SAMPLES] [-r RULES] [-m MB] [-u UCONV] CORPUS_FILE
+    Prints a human table and FIGURE lines for bench/run.sh.
     =========================================================================
 */
+#include "bench_corpus.h"
 #include "ab_normalize.h"
-#include "ab_file.h"
 
-#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-typedef struct {
-    char *data;
-    size_t size;
-} s_article_t;
+#define USAGE "usage: bench_normalize [-s samples_dir] [-r rules_dir] [-m MB] [-u uconv] corpus_file\n"
 
+//  Normalize every text once; returns CPU seconds
 static double
-s_now (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
-static int
-s_add_file (s_article_t **list, size_t *count, size_t *cap, const char *path)
-{
-    char err [256];
-    size_t size;
-    char *data = ab_file_read (path, 64u * 1024 * 1024, &size, err, sizeof err);
-    if (!data) {
-        fprintf (stderr, "bench_normalize: %s\n", err);
-        return -1;
-    }
-    if (*count == *cap) {
-        *cap = *cap? *cap * 2: 16;
-        s_article_t *grown = (s_article_t *) realloc (*list, *cap * sizeof **list);
-        if (!grown) {
-            free (data);
-            return -1;
-        }
-        *list = grown;
-    }
-    (*list) [*count].data = data;
-    (*list) [*count].size = size;
-    (*count)++;
-    return 0;
-}
-
-static int
-s_add_path (s_article_t **list, size_t *count, size_t *cap, const char *path)
-{
-    DIR *dir = opendir (path);
-    if (!dir)
-        return s_add_file (list, count, cap, path);
-    struct dirent *entry;
-    int rc = 0;
-    while ((entry = readdir (dir)) && rc == 0) {
-        size_t len = strlen (entry->d_name);
-        if (len > 4 && strcmp (entry->d_name + len - 4, ".txt") == 0) {
-            char file [4096];
-            snprintf (file, sizeof file, "%s/%s", path, entry->d_name);
-            rc = s_add_file (list, count, cap, file);
-        }
-    }
-    closedir (dir);
-    return rc;
-}
-
-//  Normalize every article of the corpus once; returns seconds
-static double
-s_run (const ab_normalizer_t *nz, ab_doc_t *doc, char **starts, size_t *sizes, size_t n,
+s_run (const ab_normalizer_t *normalizer, ab_doc_t *doc, const bench_text_t *texts, size_t count,
        uint64_t *checksum)
 {
-    double t0 = s_now ();
-    for (size_t i = 0; i < n; i++) {
-        if (ab_normalize (nz, starts [i], sizes [i], doc)) {
+    double start = bench_cpu_now ();
+    for (size_t i = 0; i < count; i++) {
+        if (ab_normalize (normalizer, texts [i].body, texts [i].size, doc) != 0) {
             fprintf (stderr, "bench_normalize: out of memory\n");
             exit (1);
         }
         *checksum += doc->size + doc->fingerprint;
     }
-    return s_now () - t0;
+    return bench_cpu_now () - start;
+}
+
+//  Run uconv -x '::NFKC;' over the file; CPU seconds (user + system) of
+//  the child, or -1 if it could not run or failed
+static double
+s_time_uconv (const char *uconv, const char *corpus_file)
+{
+    pid_t pid = fork ();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int in = open (corpus_file, O_RDONLY);
+        int out = open ("/dev/null", O_WRONLY);
+        if (in < 0 || out < 0 || dup2 (in, 0) < 0 || dup2 (out, 1) < 0)
+            _exit (127);
+        execlp (uconv, uconv, "-f", "utf-8", "-t", "utf-8", "-x", "::NFKC;", (char *) NULL);
+        _exit (127);
+    }
+    int status = 0;
+    struct rusage usage;
+    if (wait4 (pid, &status, 0, &usage) != pid || !WIFEXITED (status) || WEXITSTATUS (status) != 0) {
+        fprintf (stderr, "bench_normalize: %s failed (status %d)\n", uconv, status);
+        return -1;
+    }
+    return (double) usage.ru_utime.tv_sec + (double) usage.ru_utime.tv_usec / 1e6
+         + (double) usage.ru_stime.tv_sec + (double) usage.ru_stime.tv_usec / 1e6;
 }
 
 int
 main (int argc, char **argv)
 {
+    const char *samples = "samples";
     const char *rules = "workers/rules";
-    size_t megabytes = 50;
+    const char *uconv = "uconv";
+    double megabytes = 52;
     int opt;
-    while ((opt = getopt (argc, argv, "r:m:")) != -1) {
-        if (opt == 'r')
-            rules = optarg;
-        else
-        if (opt == 'm')
-            megabytes = (size_t) atol (optarg);
-        else {
-            fprintf (stderr, "usage: bench_normalize [-r rules_dir] [-m MB] files-or-dir...\n");
-            return 2;
+    while ((opt = getopt (argc, argv, "s:r:m:u:h")) != -1) {
+        switch (opt) {
+            case 's': samples = optarg; break;
+            case 'r': rules = optarg; break;
+            case 'm': megabytes = atof (optarg); break;
+            case 'u': uconv = optarg; break;
+            case 'h': printf (USAGE); return 0;
+            default: fprintf (stderr, USAGE); return 2;
         }
     }
-    s_article_t *articles = NULL;
-    size_t count = 0, cap = 0;
-    for (int a = optind; a < argc; a++)
-        if (s_add_path (&articles, &count, &cap, argv [a]))
-            return 1;
-    if (count == 0) {
-        fprintf (stderr, "usage: bench_normalize [-r rules_dir] [-m MB] files-or-dir...\n");
+    if (optind != argc - 1 || megabytes <= 0) {
+        fprintf (stderr, USAGE);
         return 2;
     }
-    char err [512];
-    ab_normalizer_t *nz = ab_normalizer_new (rules, err, sizeof err);
-    if (!nz) {
+    const char *corpus_file = argv [optind];
+    //  One core: the figures are per core; the worker scales by processes
+    cpu_set_t cpus;
+    CPU_ZERO (&cpus);
+    CPU_SET (0, &cpus);
+    if (sched_setaffinity (0, sizeof cpus, &cpus) != 0)
+        fprintf (stderr, "bench_normalize: note: could not pin to CPU 0\n");
+
+    char err [512] = "";
+    bench_corpus_t *corpus = bench_corpus_new (samples, (size_t) (megabytes * 1e6), err, sizeof err);
+    ab_normalizer_t *normalizer = corpus? ab_normalizer_new (rules, err, sizeof err): NULL;
+    if (!normalizer || bench_corpus_write_text (corpus, corpus_file, err, sizeof err) != 0) {
         fprintf (stderr, "bench_normalize: %s\n", err);
+        ab_normalizer_destroy (&normalizer);
+        bench_corpus_destroy (&corpus);
         return 1;
     }
-    //  One contiguous corpus, so memcpy and normalize read the same bytes
-    size_t target = megabytes * 1000 * 1000;
-    size_t total = 0, n = 0;
-    while (total < target) {
-        total += articles [n % count].size;
-        n++;
-    }
-    char *corpus = (char *) malloc (total);
-    char *ascii = (char *) malloc (total);
+    size_t count;
+    const bench_text_t *texts = bench_corpus_texts (corpus, &count);
+    size_t total = bench_corpus_bytes (corpus);
+
+    //  The ASCII copy: every non-ASCII byte replaced, the same layout
     size_t largest = 0;
     for (size_t i = 0; i < count; i++)
-        if (articles [i].size > largest)
-            largest = articles [i].size;
-    char *copy = (char *) malloc (largest + 1);
-    char **starts = (char **) malloc (n * sizeof (char *));
-    char **ascii_starts = (char **) malloc (n * sizeof (char *));
-    size_t *sizes = (size_t *) malloc (n * sizeof (size_t));
-    if (!corpus || !ascii || !copy || !starts || !ascii_starts || !sizes)
+        if (texts [i].size > largest)
+            largest = texts [i].size;
+    char *ascii = malloc (total);
+    bench_text_t *ascii_texts = malloc (count * sizeof *ascii_texts);
+    char *copy = calloc (1, largest + 1);
+    if (!ascii || !ascii_texts || !copy) {
+        fprintf (stderr, "bench_normalize: out of memory\n");
         return 1;
+    }
     size_t at = 0;
-    for (size_t i = 0; i < n; i++) {
-        const s_article_t *art = &articles [i % count];
-        memcpy (corpus + at, art->data, art->size);
-        starts [i] = corpus + at;
-        ascii_starts [i] = ascii + at;
-        sizes [i] = art->size;
-        at += art->size;
+    for (size_t i = 0; i < count; i++) {
+        for (size_t b = 0; b < texts [i].size; b++)
+            ascii [at + b] = (unsigned char) texts [i].body [b] >= 0x80? 'x': texts [i].body [b];
+        ascii_texts [i] = (bench_text_t) { ascii + at, texts [i].size, texts [i].sample };
+        at += texts [i].size;
     }
-    for (size_t i = 0; i < total; i++)
-        ascii [i] = (unsigned char) corpus [i] >= 0x80? 'x': corpus [i];
-
-    memset (copy, 0, largest + 1);
     ab_doc_t *doc = ab_doc_new ();
-    uint64_t checksum = 0;
-    s_run (nz, doc, starts, sizes, n < 2000? n: 2000, &checksum);     //  warm up
-
-    //  memcpy of each article into one reused buffer, as ab_normalize
-    //  writes into one reused ab_doc_t: both read the corpus once
-    double t0 = s_now ();
-    for (size_t i = 0; i < n; i++) {
-        memcpy (copy, starts [i], sizes [i]);
-        checksum += (unsigned char) copy [sizes [i] / 2];
+    if (!doc) {
+        fprintf (stderr, "bench_normalize: out of memory\n");
+        return 1;
     }
-    double t_memcpy = s_now () - t0;
+    uint64_t checksum = 0;
+    s_run (normalizer, doc, texts, count < 2000? count: 2000, &checksum);     //  warm up
 
-    double t_norm = s_run (nz, doc, starts, sizes, n, &checksum);
-    double t_ascii = s_run (nz, doc, ascii_starts, sizes, n, &checksum);
+    double start = bench_cpu_now ();
+    for (size_t i = 0; i < count; i++) {
+        memcpy (copy, texts [i].body, texts [i].size);
+        //  Read the copy, so the compiler cannot drop the memcpy
+        checksum += (unsigned char) copy [texts [i].size / 2];
+    }
+    double memcpy_s = bench_cpu_now () - start;
+    double normalize_s = s_run (normalizer, doc, texts, count, &checksum);
+    double ascii_s = s_run (normalizer, doc, ascii_texts, count, &checksum);
+    double uconv_s = s_time_uconv (uconv, corpus_file);
 
     double mb = (double) total / 1e6;
-    printf ("corpus: %zu articles from %zu files, %.1f MB (avg %.0f bytes)\n",
-            n, count, mb, (double) total / (double) n);
+    printf ("corpus: %zu articles from %zu demo articles, %.1f MB (%.0f bytes each), "
+            "CPU time of one core\n", count, bench_corpus_sample_count (corpus), mb,
+            (double) total / (double) count);
     printf ("%-28s %10s %14s\n", "", "MB/s", "articles/s");
-    printf ("%-28s %10.0f %14.0f\n", "memcpy", mb / t_memcpy, (double) n / t_memcpy);
-    printf ("%-28s %10.0f %14.0f\n", "ab_normalize (as given)", mb / t_norm, (double) n / t_norm);
-    printf ("%-28s %10.0f %14.0f\n", "ab_normalize (ASCII copy)", mb / t_ascii, (double) n / t_ascii);
+    printf ("%-28s %10.0f %14.0f\n", "memcpy", mb / memcpy_s, (double) count / memcpy_s);
+    printf ("%-28s %10.0f %14.0f\n", "ab_normalize", mb / normalize_s, (double) count / normalize_s);
+    printf ("%-28s %10.0f %14.0f\n", "ab_normalize (ASCII copy)", mb / ascii_s, (double) count / ascii_s);
+    if (uconv_s > 0)
+        printf ("%-28s %10.1f %14s\n", "uconv -x '::NFKC;'", mb / uconv_s, "-");
     fprintf (stderr, "checksum %llx\n", (unsigned long long) checksum);
+    bench_figure ("corpus_mb", mb);
+    bench_figure ("corpus_articles", (double) count);
+    bench_figure ("memcpy_mbps", mb / memcpy_s);
+    bench_figure ("normalize_mbps", mb / normalize_s);
+    bench_figure ("normalize_ascii_mbps", mb / ascii_s);
+    if (uconv_s > 0)
+        bench_figure ("uconv_mbps", mb / uconv_s);
 
     ab_doc_destroy (&doc);
-    ab_normalizer_destroy (&nz);
-    for (size_t i = 0; i < count; i++)
-        free (articles [i].data);
-    free (articles);
-    free (corpus);
+    ab_normalizer_destroy (&normalizer);
+    bench_corpus_destroy (&corpus);
     free (ascii);
+    free (ascii_texts);
     free (copy);
-    free (starts);
-    free (ascii_starts);
-    free (sizes);
-    return 0;
+    return uconv_s > 0? 0: 1;
 }

@@ -7,7 +7,8 @@ PACKAGES="build-essential pkg-config clang
  libczmq-dev libzmq3-dev libsodium-dev libmsgpack-dev libjansson-dev
  libutf8proc-dev libpcre2-dev libsqlite3-dev libcurl4-openssl-dev libxml2-dev
  libmicrohttpd-dev
- libcmocka-dev valgrind python3"
+ libcmocka-dev valgrind python3
+ icu-devtools"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
