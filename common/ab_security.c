@@ -108,20 +108,20 @@ s_is_file (const char *path)
     return stat (path, &st) == 0 && S_ISREG (st.st_mode);
 }
 
-//  A certificate file that holds a secret key (zcert_load gives an all-zero
-//  secret for a public-only file)
+//  A certificate file that itself holds a secret key.  zcert_load cannot
+//  tell us: given NAME.cert it quietly loads NAME.cert_secret if that
+//  exists, so the file is read as ZPL first.
 static zcert_t *
 s_load_secret_cert (const char *path, char *errbuf, size_t errlen)
 {
-    zcert_t *cert = s_is_file (path)? zcert_load (path): NULL;
-    if (!cert) {
-        snprintf (errbuf, errlen, "cannot load certificate %s", path);
-        return NULL;
-    }
-    if (streq (zcert_secret_txt (cert), "0000000000000000000000000000000000000000")) {
-        snprintf (errbuf, errlen, "certificate %s has no secret key (give NAME.cert_secret)", path);
-        zcert_destroy (&cert);
-    }
+    zconfig_t *file = s_is_file (path)? zconfig_load (path): NULL;
+    const char *secret = file? zconfig_get (file, "curve/secret-key", NULL): NULL;
+    bool has_secret = secret && strlen (secret) == 40;
+    zconfig_destroy (&file);
+    zcert_t *cert = has_secret? zcert_load (path): NULL;
+    if (!cert)
+        snprintf (errbuf, errlen, "%s is not a secret certificate (give the NAME.cert_secret "
+                  "file written by 'allybrief keygen')", path);
     return cert;
 }
 

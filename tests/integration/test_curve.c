@@ -186,11 +186,12 @@ s_wait_for_text (const char *path, const char *needle, int timeout_ms)
     return false;
 }
 
+//  A number from the summary of OUT/briefing.json
 static json_int_t
-s_summary_number (curve_t *self, const char *name)
+s_summary_number (curve_t *self, const char *out, const char *name)
 {
     char path [600];
-    snprintf (path, sizeof path, "%s/out/briefing.json", self->fixture->dir);
+    snprintf (path, sizeof path, "%s/%s/briefing.json", self->fixture->dir, out);
     json_t *document = ab_test_load_json (path);
     json_int_t value = document? json_integer_value (json_object_get (json_object_get (document, "summary"),
                                                                          name)): -1;
@@ -241,7 +242,7 @@ test_allowed_keys_complete_and_strangers_get_nothing (void **state)
     assert_int_equal (ab_procs_stop (self->fixture->procs, stranger, 10000), 0);
     s_assert_contains (stranger_log, "stranger: stopping after 0 articles");
     assert_int_equal (ab_procs_stop (self->fixture->procs, sink, 20000), 0);
-    assert_int_equal (s_summary_number (self, "articles"), SAMPLE_ARTICLES);
+    assert_int_equal (s_summary_number (self, "out", "articles"), SAMPLE_ARTICLES);
     //  The sink refused the stranger's result connection too
     s_assert_contains (sink_log, "refused peer 127.0.0.1");
 
@@ -309,26 +310,31 @@ test_results_from_a_stranger_are_never_merged (void **state)
 {
     curve_t *self = *state;
     char *sink_log = s_log (self, "sink");
-    pid_t sink = s_start (self, "allybrief-sink", self->config, sink_log, NULL, NULL, NULL);
+    //  A flag overrides the file: the briefing goes to override/, not out/
+    char override [600];
+    snprintf (override, sizeof override, "%s/override", self->fixture->dir);
+    pid_t sink = s_start (self, "allybrief-sink", self->config, sink_log, "--out", override, NULL);
     s_push_result (self, "stranger", "00000000000000aa");
     assert_true (s_wait_for_text (sink_log, "refused peer 127.0.0.1", 20000));
     //  The same message with the worker's key is merged: the check works
     s_push_result (self, "worker", "00000000000000bb");
     bool merged = false;
     for (int waited = 0; waited < 20000 && !merged; waited += 200) {
-        merged = s_summary_number (self, "articles") >= 1;
+        merged = s_summary_number (self, "override", "articles") >= 1;
         if (!merged)
             zclock_sleep (200);
     }
     assert_true (merged);
     assert_int_equal (ab_procs_stop (self->fixture->procs, sink, 20000), 0);
-    assert_int_equal (s_summary_number (self, "articles"), 1);
-    char path [600];
-    snprintf (path, sizeof path, "%s/out/briefing.json", self->fixture->dir);
+    assert_int_equal (s_summary_number (self, "override", "articles"), 1);
+    char path [700];
+    snprintf (path, sizeof path, "%s/briefing.json", override);
     char *briefing = ab_test_read (path);
     assert_non_null (briefing);
     assert_null (strstr (briefing, "00000000000000aa"));
     free (briefing);
+    snprintf (path, sizeof path, "%s/out/briefing.json", self->fixture->dir);
+    assert_int_equal (access (path, F_OK), -1);
     zstr_free (&sink_log);
 }
 
