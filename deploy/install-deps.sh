@@ -6,7 +6,7 @@ set -eu
 PACKAGES="build-essential pkg-config clang
  libczmq-dev libzmq3-dev libsodium-dev libmsgpack-dev libjansson-dev
  libutf8proc-dev libpcre2-dev libsqlite3-dev libcurl4-openssl-dev libexpat1-dev
- libcmocka-dev valgrind python3"
+ libcmocka-dev valgrind python3 python3-yaml iproute2"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -5,7 +5,11 @@
 #      gcc with AddressSanitizer + UBSan
 #   2. unit tests (cmocka): debug build, ASan/UBSan build, and valgrind
 #   3. integration tests: the real programs (ASan/UBSan build) as processes
-#   4. fuzz smoke: each libFuzzer harness for FUZZ_SECONDS (default 15)
+#   4. deploy files: config examples, systemd units, Kubernetes manifests
+#      (deploy/check.sh)
+#   5. multi-host: the pipeline over CURVE across network namespaces
+#      (tests/integration/test_netns.sh; skips without root or ip netns)
+#   6. fuzz smoke: each libFuzzer harness for FUZZ_SECONDS (default 15)
 #
 # Ends with one line "N passed, N failed"; exits non-zero if anything failed.
 set -u
@@ -79,6 +83,8 @@ step unit-debug run_unit debug
 step unit-asan run_unit asan
 step unit-valgrind run_unit debug valgrind
 step integration run_integration asan
+step deploy-check env AB_BIN=build/debug/bin sh deploy/check.sh
+step netns env AB_BIN=build/asan/bin sh tests/integration/test_netns.sh
 if [ -x tests/fuzz/run.sh ] || [ -f tests/fuzz/run.sh ]; then
     step fuzz sh tests/fuzz/run.sh
 fi
