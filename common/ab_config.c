@@ -210,6 +210,40 @@ s_parse_value (const char *text, char *value, size_t size)
     return NULL;
 }
 
+//  Keys that only work together: CURVE needs both ends configured.  seen
+//  maps "section/key" and "section" to the line that set them.
+static void
+s_check_curve_pairs (zhashx_t *seen, const char *path, zlistx_t *problems, size_t *count)
+{
+    static const struct {
+        const char *when;           //  this key is set...
+        const char *needs;          //  ...so this one must be too
+        const char *why;
+    } pairs [] = {
+        { "producer/cert", "curve/allow", "the producer accepts only keys in an allow-list" },
+        { "sink/cert", "curve/allow", "the sink accepts only keys in an allow-list" },
+        { "sink/cert", "curve/producer_key", "the sink sends acks to the producer over CURVE" },
+        { "worker/cert", "curve/producer_key", "the worker connects to the producer over CURVE" },
+        { "worker/cert", "curve/sink_key", "the worker sends results to the sink over CURVE" },
+        { "subscriber/cert", "curve/sink_key", "the subscriber connects to the sink over CURVE" },
+        { "producer/cert", "worker/cert", "workers cannot reach a CURVE producer without a key" },
+        { "sink/cert", "subscriber/cert", "subscribers cannot reach a CURVE sink without a key" },
+    };
+    for (size_t index = 0; index < sizeof pairs / sizeof pairs [0]; index++) {
+        size_t line = (size_t) zhashx_lookup (seen, pairs [index].when);
+        char section [64];
+        snprintf (section, sizeof section, "%.*s", (int) strcspn (pairs [index].needs, "/"),
+                  pairs [index].needs);
+        //  A client section left out entirely is fine: that machine's
+        //  file may simply not run it
+        bool client_section = streq (section, "worker") || streq (section, "subscriber");
+        if (line && !zhashx_lookup (seen, pairs [index].needs)
+        &&  (!client_section || zhashx_lookup (seen, section)))
+            s_problem (problems, count, path, line, "%s is set but %s is not: %s",
+                       pairs [index].when, pairs [index].needs, pairs [index].why);
+    }
+}
+
 size_t
 ab_config_check (const char *path, zlistx_t *problems)
 {
@@ -310,6 +344,7 @@ ab_config_check (const char *path, zlistx_t *problems)
         if (reason)
             s_problem (problems, &count, path, line_number, "%s = '%s': %s", full_name, value, reason);
     }
+    s_check_curve_pairs (seen, path, problems, &count);
     zhashx_destroy (&seen);
     free (text);
     return count;

@@ -37,13 +37,14 @@ s_zap_answer (ab_security_t *self, zcertstore_t *allowed, zsock_t *handler, zmsg
     if (curve_key)
         zmq_z85_encode (key_text, zframe_data (key), 32);
     bool allowed_peer = curve_key && zcertstore_lookup (allowed, key_text) != NULL;
+    //  ipc:// peers have no address; say so rather than print nothing
+    const char *peer = address && *address? address: "(ipc, no address)";
     if (allowed_peer)
-        ab_debug ("CURVE peer %s allowed (key %s)", address? address: "?", key_text);
+        ab_debug ("CURVE peer %s allowed (key %s)", peer, key_text);
     else {
         uint64_t count = atomic_fetch_add (&self->denied, 1) + 1;
         ab_warn ("refused peer %s: %s key %s is not in the allow-list %s (%llu refused so far)",
-                 address? address: "?", mechanism? mechanism: "no", key_text, self->allow_dir,
-                 (unsigned long long) count);
+                 peer, mechanism? mechanism: "no", key_text, self->allow_dir, (unsigned long long) count);
     }
     zsock_send (handler, "ssssss", version? version: "1.0", request_id? request_id: "",
                 allowed_peer? "200": "400", allowed_peer? "OK": "key not allowed",

@@ -84,6 +84,7 @@ static const char *s_valid =
     "    write_interval = 0\n"
     "worker\n"
     "    work = tcp://producer.example:5701\n"
+    "    cert = @/node.cert_secret\n"
     "    credit = 8\n"
     "subscriber\n"
     "    pub = tcp://[::1]:5704\n";
@@ -148,7 +149,9 @@ test_each_problem_has_its_line_number (void **state)
         ":2: producer/work", ":3: producer/queue", ":4: producer/fsync", ":5: unknown key 'colour'",
         ":6: indent", ":7: producer/cert", ":8: producer/queue is set twice (first on line 3)",
         ":9: unknown section 'database'", ":12: curve/allow", ":13: sink_key: unterminated",
-        ":15: worker/credit", ":16: key 'work' needs '= value'", ":17: tab character"
+        ":15: worker/credit", ":16: key 'work' needs '= value'", ":17: tab character",
+        //  after the line-by-line pass, settings that need each other
+        ":7: producer/cert is set but worker/cert is not"
     };
     size_t expected_count = sizeof expected / sizeof expected [0];
     const char *problem = zlistx_first (problems);
@@ -168,6 +171,36 @@ test_each_problem_has_its_line_number (void **state)
     ab_config_t *config = ab_config_load (self->path, message, sizeof message);
     assert_null (config);
     assert_non_null (strstr (message, ":2: producer/work"));
+}
+
+//  CURVE needs both ends: a key on one side without its partner is reported
+//  on the line that turned CURVE on
+static void
+test_curve_settings_that_cannot_work_together (void **state)
+{
+    fixture_t *self = *state;
+    s_write (self,
+        "producer\n"                                    //  1
+        "    cert = @/node.cert_secret\n"               //  2 no allow-list, workers keyless
+        "worker\n"                                      //  3
+        "    credit = 2\n"                              //  4
+        "subscriber\n"                                  //  5
+        "    cert = @/node.cert_secret\n");             //  6 no sink key
+    size_t count;
+    zlistx_t *problems = s_check (self, &count);
+    const char *expected [] = {
+        ":2: producer/cert is set but curve/allow is not",
+        ":6: subscriber/cert is set but curve/sink_key is not",
+        ":2: producer/cert is set but worker/cert is not"
+    };
+    assert_int_equal (count, 3);
+    const char *problem = zlistx_first (problems);
+    for (size_t index = 0; index < 3; index++, problem = zlistx_next (problems)) {
+        if (!strstr (problem, expected [index]))
+            fprintf (stderr, "expected '%s' in '%s'\n", expected [index], problem);
+        assert_non_null (strstr (problem, expected [index]));
+    }
+    zlistx_destroy (&problems);
 }
 
 static void
@@ -225,6 +258,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test_setup_teardown (test_valid_file_loads_and_answers_lookups, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_each_problem_has_its_line_number, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_curve_settings_that_cannot_work_together, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_missing_file_is_one_problem, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_config_option_is_found_in_argv, s_setup, s_teardown),
         cmocka_unit_test (test_endpoint_public_or_loopback),
