@@ -73,22 +73,14 @@ s_zap_actor (zsock_t *pipe, void *args)
     }
     zsock_signal (pipe, 0);
     zpoller_t *poller = zpoller_new (pipe, handler, NULL);
-    while (true) {
-        zsock_t *which = zpoller_wait (poller, -1);
-        if (which == handler) {
-            zmsg_t *request = zmsg_recv (handler);
-            if (!request)
-                break;
-            s_zap_answer (self, allowed, handler, request);
-            zmsg_destroy (&request);
-        }
-        else {
-            //  $TERM from zactor_destroy, or the context is ending
-            zmsg_t *command = which? zmsg_recv (pipe): NULL;
-            zmsg_destroy (&command);
-            if (!which || zpoller_terminated (poller) || which == pipe)
-                break;
-        }
+    //  Runs until the pipe speaks ($TERM from zactor_destroy) or the
+    //  context ends under us
+    while (zpoller_wait (poller, -1) == handler) {
+        zmsg_t *request = zmsg_recv (handler);
+        if (!request)
+            break;
+        s_zap_answer (self, allowed, handler, request);
+        zmsg_destroy (&request);
     }
     zpoller_destroy (&poller);
     zcertstore_destroy (&allowed);

@@ -153,7 +153,7 @@ s_parse_args (int argc, char *argv [], options_t *options, zlistx_t *dirs)
 }
 
 //  Settings from the configuration file, before flags override them
-static int
+static void
 s_apply_config (ab_config_t *config, options_t *options)
 {
     options->work_endpoint = ab_config_get (config, "producer/work", options->work_endpoint);
@@ -168,8 +168,10 @@ s_apply_config (ab_config_t *config, options_t *options)
                                                     dispatch->worker_timeout_ms);
     dispatch->max_attempts = (uint32_t) ab_config_number (config, "producer/max_attempts",
                                                           dispatch->max_attempts);
+    //  The value was checked when the file was loaded
     const char *fsync = ab_config_get (config, "producer/fsync", NULL);
-    return fsync? ab_journal_fsync_parse (fsync, &options->fsync): 0;
+    if (fsync)
+        ab_journal_fsync_parse (fsync, &options->fsync);
 }
 
 static void
@@ -211,12 +213,11 @@ main (int argc, char *argv [])
     };
     char message [256] = "";
     ab_config_t *config = NULL;
-    if (ab_config_from_args (argc, argv, &config, message, sizeof message) != 0
-    ||  s_apply_config (config, &options) != 0) {
+    if (ab_config_from_args (argc, argv, &config, message, sizeof message) != 0) {
         ab_error ("%s", message);
-        ab_config_destroy (&config);
         return 2;
     }
+    s_apply_config (config, &options);
     zlistx_t *dirs = zlistx_new ();
     int rc = s_parse_args (argc, argv, &options, dirs);
     if (rc) {
