@@ -15,7 +15,8 @@
 # Asserts: every article reaches the briefing and the allowed subscriber;
 # the unknown-key worker processes nothing and the unknown-key subscriber
 # gets no snapshot, both refused with their address in the logs; the
-# worker added mid-stream takes work.
+# worker added mid-stream takes work; and a sink started without keys on
+# the namespace address warns that it is open.
 #
 # Needs root and `ip netns`; skips (exit 0, with a message) where
 # namespaces cannot be made.  Every wait is bounded; a trap removes the
@@ -266,5 +267,14 @@ same_items () {     # two dumps hold the same items
     || fail "the snapshot has $(summary "$DIR/once.json" articles) articles, expected $TOTAL"
 [ "$(summary "$DIR/once.json" items)" -gt 0 ] || fail "the briefing has no items"
 same_items "$DIR/sub.json" "$DIR/once.json" || fail "the live subscriber's items differ from the sink's"
+# Without keys, a program binding a non-loopback address says it is open
+start hub plain-sink allybrief-sink --results tcp://10.77.0.1:5713 --pub tcp://10.77.0.1:5714 \
+    --snapshot tcp://10.77.0.1:5715 --ack tcp://10.77.0.1:5712 --out "$DIR/plain"
+PLAIN=$LAST
+wait_for "$DIR/plain-sink.log" "tcp://10.77.0.1:5713 is reachable from other machines UNENCRYPTED" 20 \
+    || fail "a sink binding 10.77.0.1 without keys did not warn"
+kill "$PLAIN"
+wait_pid "$PLAIN" 30 || fail "the plain sink did not stop cleanly"
+
 say "ok: $TOTAL articles over CURVE across 5 namespaces; w1 $(sed -n 's/.*stopping after \([0-9]*\) articles.*/\1/p' "$DIR/w1.log"), w2 $(sed -n 's/.*w2: stopping after \([0-9]*\) articles.*/\1/p' "$DIR/w2.log"), w3 (joined mid-stream) $w3_articles articles; strangers refused"
 STATUS=0
