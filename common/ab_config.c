@@ -81,7 +81,9 @@ s_problem (zlistx_t *problems, size_t *count, const char *path, size_t line, con
     va_start (args, format);
     vsnprintf (message, sizeof message, format, args);
     va_end (args);
-    zlistx_add_end (problems, zsys_sprintf ("%s:%zu: %s", path, line, message));
+    //  Line 0: the file as a whole (it cannot be read)
+    zlistx_add_end (problems, line? zsys_sprintf ("%s:%zu: %s", path, line, message):
+                                    zsys_sprintf ("%s: %s", path, message));
 }
 
 static bool

@@ -29,7 +29,8 @@
 typedef struct ab_config_t ab_config_t;
 
 //  Check the file at path.  Each problem is appended to problems (a list
-//  of heap strings "PATH:LINE: message"; give it a destructor such as
+//  of heap strings "PATH:LINE: message", or "PATH: message" when the
+//  file cannot be read; give it a destructor such as
 //  zstr_free via zlistx_set_destructor, or NULL to only count).
 //  Returns the number of problems.
 size_t ab_config_check (const char *path, zlistx_t *problems);
