@@ -13,6 +13,8 @@
       with an allowed key gets the whole briefing.
     - A RESULT pushed with the stranger key is never merged; the same kind
       of RESULT pushed with the worker key is (so the check can fail).
+    - A key copied into the allow-list while the sink runs is let in on
+      its next connection.
     =========================================================================
 */
 #include "ab_testutil.h"
@@ -338,6 +340,34 @@ test_results_from_a_stranger_are_never_merged (void **state)
     zstr_free (&sink_log);
 }
 
+//  The allow-list is read again when its directory changes: a key added
+//  while the sink runs lets that peer in on its next connection
+static void
+test_a_key_added_to_the_allow_list_is_let_in (void **state)
+{
+    curve_t *self = *state;
+    char *sink_log = s_log (self, "sink");
+    pid_t sink = s_start (self, "allybrief-sink", self->config, sink_log, NULL, NULL, NULL);
+    s_push_result (self, "stranger", "00000000000000cc");
+    assert_true (s_wait_for_text (sink_log, "refused peer 127.0.0.1", 20000));
+    char from [600], to [600];
+    snprintf (from, sizeof from, "%s/stranger.cert", self->keys);
+    snprintf (to, sizeof to, "%s/allow/stranger.cert", self->keys);
+    s_copy_file (from, to);
+    s_push_result (self, "stranger", "00000000000000dd");
+    bool merged = false;
+    for (int waited = 0; waited < 20000 && !merged; waited += 200) {
+        merged = s_summary_number (self, "out", "articles") >= 1;
+        if (!merged)
+            zclock_sleep (200);
+    }
+    assert_true (merged);
+    assert_int_equal (ab_procs_stop (self->fixture->procs, sink, 20000), 0);
+    //  Only the second push: the first connection was refused for good
+    assert_int_equal (s_summary_number (self, "out", "articles"), 1);
+    zstr_free (&sink_log);
+}
+
 int
 main (void)
 {
@@ -345,6 +375,8 @@ main (void)
         cmocka_unit_test_setup_teardown (test_allowed_keys_complete_and_strangers_get_nothing,
                                          s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_results_from_a_stranger_are_never_merged,
+                                         s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_a_key_added_to_the_allow_list_is_let_in,
                                          s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
