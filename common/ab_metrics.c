@@ -132,10 +132,11 @@ s_answer (void *cls, struct MHD_Connection *connection, const char *url, const c
     return rc;
 }
 
-int
-ab_metrics_listen (ab_metrics_t *self, const char *address, char *errbuf, size_t errlen)
+//  "HOST:PORT" (IPv4 or [IPv6]) into a socket address and daemon flags
+static int
+s_parse_address (const char *address, struct sockaddr_storage *storage, unsigned int *flags,
+                 char *errbuf, size_t errlen)
 {
-    //  HOST:PORT, the host possibly in [brackets] for IPv6
     char host [64];
     const char *colon = strrchr (address, ':');
     char *end = NULL;
@@ -148,22 +149,21 @@ ab_metrics_listen (ab_metrics_t *self, const char *address, char *errbuf, size_t
     }
     memcpy (host, address, host_length);
     host [host_length] = 0;
-    struct sockaddr_storage storage;
-    memset (&storage, 0, sizeof storage);
-    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD;
+    memset (storage, 0, sizeof *storage);
+    *flags = MHD_USE_INTERNAL_POLLING_THREAD;
     if (host [0] == '[' && host [host_length - 1] == ']') {
         host [host_length - 1] = 0;
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &storage;
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) storage;
         in6->sin6_family = AF_INET6;
         in6->sin6_port = htons ((uint16_t) port);
         if (inet_pton (AF_INET6, host + 1, &in6->sin6_addr) != 1) {
             snprintf (errbuf, errlen, "metrics address '%s': bad IPv6 address", address);
             return -1;
         }
-        flags |= MHD_USE_IPv6;
+        *flags |= MHD_USE_IPv6;
     }
     else {
-        struct sockaddr_in *in = (struct sockaddr_in *) &storage;
+        struct sockaddr_in *in = (struct sockaddr_in *) storage;
         in->sin_family = AF_INET;
         in->sin_port = htons ((uint16_t) port);
         if (inet_pton (AF_INET, host, &in->sin_addr) != 1) {
@@ -172,8 +172,27 @@ ab_metrics_listen (ab_metrics_t *self, const char *address, char *errbuf, size_t
             return -1;
         }
     }
+    return 0;
+}
+
+int
+ab_metrics_check_address (const char *address, char *errbuf, size_t errlen)
+{
+    struct sockaddr_storage storage;
+    unsigned int flags;
+    return s_parse_address (address, &storage, &flags, errbuf, errlen);
+}
+
+int
+ab_metrics_listen (ab_metrics_t *self, const char *address, char *errbuf, size_t errlen)
+{
+    struct sockaddr_storage storage;
+    unsigned int flags;
+    if (s_parse_address (address, &storage, &flags, errbuf, errlen))
+        return -1;
     //  A few scrapers at a time; slow clients are cut off
-    self->daemon = MHD_start_daemon (flags, (uint16_t) port, NULL, NULL, s_answer, self,
+    //  The port comes from the socket address; MHD wants one here too
+    self->daemon = MHD_start_daemon (flags, 0, NULL, NULL, s_answer, self,
                                      MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &storage,
                                      MHD_OPTION_CONNECTION_LIMIT, (unsigned int) 16,
                                      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 10,
@@ -183,7 +202,7 @@ ab_metrics_listen (ab_metrics_t *self, const char *address, char *errbuf, size_t
         return -1;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info (self->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    self->port = info? info->port: (int) port;
+    self->port = info? info->port: 0;
     return 0;
 }
 

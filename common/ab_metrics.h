@@ -39,6 +39,9 @@ void ab_metrics_destroy (ab_metrics_t **self_p);
 //  Serve GET /metrics on address "HOST:PORT" (IPv4 or [IPv6]; port 0 picks
 //  a free one).  Returns 0, or -1 with a message in errbuf.
 int ab_metrics_listen (ab_metrics_t *self, const char *address, char *errbuf, size_t errlen);
+//  0 if address is a valid HOST:PORT for ab_metrics_listen, else -1 with
+//  the reason in errbuf (configuration checks use it).
+int ab_metrics_check_address (const char *address, char *errbuf, size_t errlen);
 //  The port being served, 0 when not listening.
 int ab_metrics_port (ab_metrics_t *self);
 //  True when listening (renders are wasted otherwise).

@@ -8,7 +8,7 @@ PACKAGES="build-essential pkg-config clang
  libutf8proc-dev libpcre2-dev libsqlite3-dev libcurl4-openssl-dev libxml2-dev
  libmicrohttpd-dev
  libcmocka-dev valgrind python3
- icu-devtools"
+ icu-devtools python3-yaml iproute2"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

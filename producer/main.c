@@ -10,11 +10,13 @@
     restart the journal is replayed and unacked articles are sent again.
     =========================================================================
 */
+#include "ab_config.h"
 #include "ab_deadletter.h"
 #include "ab_dispatch.h"
 #include "ab_journal.h"
 #include "ab_log.h"
 #include "ab_metrics.h"
+#include "ab_security.h"
 #include "ab_source.h"
 
 #include <getopt.h>
@@ -43,6 +45,8 @@ s_usage (FILE *out)
 "                         URL INTERVAL [timeout=S] [max-bytes=N] [NAME]\n"
 "      --feed-state PATH  SQLite file remembering feed items already taken in\n"
 "                         and HTTP validators (default: JOURNAL-feeds.db)\n"
+"      --config FILE      settings from FILE's producer and curve sections\n"
+"                         (CURVE keys, endpoints, limits); flags override it\n"
 "  -W, --work ENDPOINT    bind ROUTER for workers   (default tcp://127.0.0.1:5701)\n"
 "  -A, --ack ENDPOINT     bind PULL for sink acks  (default tcp://127.0.0.1:5702)\n"
 "  -j, --journal FILE     journal of unacked articles (default allybrief-producer.journal)\n"
@@ -100,6 +104,7 @@ s_parse_args (int argc, char *argv [], options_t *options, zlistx_t *dirs, zlist
         { "watch", required_argument, NULL, 'D' },
         { "feeds", required_argument, NULL, 'f' },
         { "feed-state", required_argument, NULL, 'g' },
+        { "config", required_argument, NULL, 'C' },
         { "work", required_argument, NULL, 'W' },
         { "ack", required_argument, NULL, 'A' },
         { "journal", required_argument, NULL, 'j' },
@@ -126,6 +131,7 @@ s_parse_args (int argc, char *argv [], options_t *options, zlistx_t *dirs, zlist
             case 'D': zlistx_add_end (watched, optarg); break;
             case 'f': options->feeds_path = optarg; break;
             case 'g': options->feed_state_path = optarg; break;
+            case 'C': break;    //  read before the flags, by s_apply_config
             case 'W': options->work_endpoint = optarg; break;
             case 'A': options->ack_endpoint = optarg; break;
             case 'j': options->journal_path = optarg; break;
@@ -168,6 +174,29 @@ s_parse_args (int argc, char *argv [], options_t *options, zlistx_t *dirs, zlist
         return 2;
     }
     return 0;
+}
+
+//  Settings from the configuration file, before flags override them
+static void
+s_apply_config (ab_config_t *config, options_t *options)
+{
+    options->work_endpoint = ab_config_get (config, "producer/work", options->work_endpoint);
+    options->ack_endpoint = ab_config_get (config, "producer/ack", options->ack_endpoint);
+    options->journal_path = ab_config_get (config, "producer/journal", options->journal_path);
+    options->dead_letter_path = ab_config_get (config, "producer/dead_letter", options->dead_letter_path);
+    options->max_body = ab_config_number (config, "producer/max_body", options->max_body);
+    options->queue_limit = ab_config_number (config, "producer/queue", options->queue_limit);
+    options->metrics_address = ab_config_get (config, "producer/metrics", options->metrics_address);
+    ab_dispatch_options_t *dispatch = &options->dispatch;
+    dispatch->ack_timeout_ms = ab_config_number (config, "producer/ack_timeout", dispatch->ack_timeout_ms);
+    dispatch->worker_timeout_ms = ab_config_number (config, "producer/worker_timeout",
+                                                    dispatch->worker_timeout_ms);
+    dispatch->max_attempts = (uint32_t) ab_config_number (config, "producer/max_attempts",
+                                                          dispatch->max_attempts);
+    //  The value was checked when the file was loaded
+    const char *fsync = ab_config_get (config, "producer/fsync", NULL);
+    if (fsync)
+        ab_journal_fsync_parse (fsync, &options->fsync);
 }
 
 static void
@@ -241,12 +270,20 @@ main (int argc, char *argv [])
         .queue_limit = 1000,
         .dispatch = { .ack_timeout_ms = 30000, .worker_timeout_ms = 5000, .max_attempts = 5 }
     };
+    char message [256] = "";
+    ab_config_t *config = NULL;
+    if (ab_config_from_args (argc, argv, &config, message, sizeof message) != 0) {
+        ab_error ("%s", message);
+        return 2;
+    }
+    s_apply_config (config, &options);
     zlistx_t *dirs = zlistx_new ();
     zlistx_t *watched = zlistx_new ();
     int rc = s_parse_args (argc, argv, &options, dirs, watched);
     if (rc) {
         zlistx_destroy (&dirs);
         zlistx_destroy (&watched);
+        ab_config_destroy (&config);
         return rc == 1? 0: 2;
     }
     //  SIGUSR1 asks for the full counters.  It is blocked before czmq
@@ -260,7 +297,6 @@ main (int argc, char *argv [])
     zsys_init ();
     zsys_set_logstream (NULL);
 
-    char message [256] = "";
     ab_source_t *sources [MAX_SOURCES] = { NULL };
     size_t source_count = 0;
     for (const char *dir = zlistx_first (dirs); dir && rc == 0; dir = zlistx_next (dirs)) {
@@ -318,21 +354,22 @@ main (int argc, char *argv [])
         ab_error ("%s", message);
         rc = 2;
     }
+    ab_security_t *security = rc? NULL:
+        ab_security_new (ab_config_get (config, "producer/cert", NULL),
+                         ab_config_get (config, "curve/allow", NULL), message, sizeof message);
+    if (rc == 0 && !security) {
+        ab_error ("%s", message);
+        rc = 2;
+    }
     zsock_t *router = zsock_new (ZMQ_ROUTER);
     zsock_t *acks = zsock_new (ZMQ_PULL);
     if (rc == 0) {
         //  Unroutable sends fail instead of vanishing, so a worker that
         //  left is noticed at once and its article requeued.
         zsock_set_router_mandatory (router, 1);
-        if (zsock_bind (router, "%s", options.work_endpoint) < 0) {
-            ab_error ("cannot bind --work %s: %s", options.work_endpoint, zmq_strerror (zmq_errno ()));
+        if (ab_security_bind (security, router, options.work_endpoint, "--work") != 0
+        ||  ab_security_bind (security, acks, options.ack_endpoint, "--ack") != 0)
             rc = 2;
-        }
-        else
-        if (zsock_bind (acks, "%s", options.ack_endpoint) < 0) {
-            ab_error ("cannot bind --ack %s: %s", options.ack_endpoint, zmq_strerror (zmq_errno ()));
-            rc = 2;
-        }
     }
     ab_dispatch_t *dispatch = rc? NULL: ab_dispatch_new (router, journal, &options.dispatch);
     ab_metrics_t *metrics = rc? NULL: ab_metrics_start ("producer", options.metrics_address,
@@ -347,7 +384,8 @@ main (int argc, char *argv [])
                      zlistx_size (replayed));
         for (ab_article_t *article = zlistx_first (replayed); article; article = zlistx_next (replayed))
             ab_dispatch_add (dispatch, &article, false);
-        ab_info ("workers on %s, acks on %s", options.work_endpoint, options.ack_endpoint);
+        ab_info ("workers on %s, acks on %s%s", options.work_endpoint, options.ack_endpoint,
+                 ab_security_enabled (security)? " (CURVE)": "");
     }
     zlistx_destroy (&replayed);
 
@@ -463,6 +501,11 @@ main (int argc, char *argv [])
         ab_source_destroy (&sources [index]);
     zsock_destroy (&router);
     zsock_destroy (&acks);
+    if (ab_security_denied (security))
+        ab_info ("refused %llu peers without an allowed key",
+                 (unsigned long long) ab_security_denied (security));
+    ab_security_destroy (&security);
+    ab_config_destroy (&config);
     ab_journal_destroy (&journal);
     ab_deadletter_destroy (&dead);
     zlistx_destroy (&dirs);

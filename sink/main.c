@@ -15,11 +15,13 @@
     =========================================================================
 */
 #include "ab_briefing.h"
+#include "ab_config.h"
 #include "ab_file.h"
 #include "ab_log.h"
 #include "ab_metrics.h"
 #include "ab_paths.h"
 #include "ab_render.h"
+#include "ab_security.h"
 #include "ab_store.h"
 
 #include <getopt.h>
@@ -80,6 +82,8 @@ s_usage (FILE *out)
 "Merge worker results into the consolidated briefing, keep it durable, write\n"
 "briefing.md and briefing.json, and publish every change to subscribers.\n"
 "\n"
+"      --config FILE        settings from FILE's sink and curve sections\n"
+"                           (CURVE keys, endpoints, paths); flags override it\n"
 "  -R, --results ENDPOINT   bind PULL for workers     (default tcp://127.0.0.1:5703)\n"
 "  -P, --pub ENDPOINT       bind PUB for subscribers  (default tcp://127.0.0.1:5704)\n"
 "  -S, --snapshot ENDPOINT  bind ROUTER for snapshots (default tcp://127.0.0.1:5705)\n"
@@ -341,6 +345,7 @@ static int
 s_parse_args (int argc, char *argv [], options_t *options)
 {
     static const struct option longopts [] = {
+        { "config", required_argument, NULL, 'C' },
         { "results", required_argument, NULL, 'R' },
         { "pub", required_argument, NULL, 'P' },
         { "snapshot", required_argument, NULL, 'S' },
@@ -361,6 +366,7 @@ s_parse_args (int argc, char *argv [], options_t *options)
     while ((opt = getopt_long (argc, argv, "R:P:S:A:o:qvh", longopts, NULL)) != -1) {
         char *end = NULL;
         switch (opt) {
+            case 'C': break;    //  read before the flags, by s_apply_config
             case 'R': options->results_endpoint = optarg; break;
             case 'P': options->pub_endpoint = optarg; break;
             case 'S': options->snapshot_endpoint = optarg; break;
@@ -394,13 +400,19 @@ s_parse_args (int argc, char *argv [], options_t *options)
     return 0;
 }
 
-static int
-s_bind (zsock_t *sock, const char *endpoint, const char *flag)
+//  Settings from the configuration file, before flags override them
+static void
+s_apply_config (ab_config_t *config, options_t *options)
 {
-    if (zsock_bind (sock, "%s", endpoint) >= 0)
-        return 0;
-    ab_error ("cannot bind %s %s: %s", flag, endpoint, zmq_strerror (zmq_errno ()));
-    return -1;
+    options->results_endpoint = ab_config_get (config, "sink/results", options->results_endpoint);
+    options->pub_endpoint = ab_config_get (config, "sink/pub", options->pub_endpoint);
+    options->snapshot_endpoint = ab_config_get (config, "sink/snapshot", options->snapshot_endpoint);
+    options->ack_endpoint = ab_config_get (config, "sink/ack", options->ack_endpoint);
+    options->out_dir = ab_config_get (config, "sink/out", options->out_dir);
+    options->state_path = ab_config_get (config, "sink/state", options->state_path);
+    options->topics_path = ab_config_get (config, "sink/topics", options->topics_path);
+    options->write_interval_ms = ab_config_number (config, "sink/write_interval", options->write_interval_ms);
+    options->metrics_address = ab_config_get (config, "sink/metrics", options->metrics_address);
 }
 
 int
@@ -419,16 +431,24 @@ main (int argc, char *argv [])
         }
     };
     sink_t *self = &sink;
-    int rc = s_parse_args (argc, argv, &self->options);
-    if (rc)
-        return rc == 1? 0: 2;
-    zsys_init ();
-    zsys_set_logstream (NULL);
-    if (ab_file_mkdirs (self->options.out_dir) != 0) {
-        ab_error ("cannot create output directory %s: %s", self->options.out_dir, strerror (errno));
+    char message [512] = "";
+    ab_config_t *config = NULL;
+    if (ab_config_from_args (argc, argv, &config, message, sizeof message) != 0) {
+        ab_error ("%s", message);
         return 2;
     }
-    char message [512] = "";
+    s_apply_config (config, &self->options);
+    int rc = s_parse_args (argc, argv, &self->options);
+    if (rc == 0 && ab_file_mkdirs (self->options.out_dir) != 0) {
+        ab_error ("cannot create output directory %s: %s", self->options.out_dir, strerror (errno));
+        rc = 2;
+    }
+    if (rc) {
+        ab_config_destroy (&config);
+        return rc == 1? 0: 2;
+    }
+    zsys_init ();
+    zsys_set_logstream (NULL);
     char *state_path = self->options.state_path? strdup (self->options.state_path):
                        zsys_sprintf ("%s/allybrief-sink.db", self->options.out_dir);
     self->briefing = ab_briefing_new ();
@@ -455,6 +475,13 @@ main (int argc, char *argv [])
                  (unsigned long long) ab_store_count (self->store), ab_briefing_item_count (self->briefing),
                  (unsigned long long) self->seq);
     free (state_path);
+    ab_security_t *security = rc? NULL:
+        ab_security_new (ab_config_get (config, "sink/cert", NULL),
+                         ab_config_get (config, "curve/allow", NULL), message, sizeof message);
+    if (rc == 0 && !security) {
+        ab_error ("%s", message);
+        rc = 2;
+    }
     self->results = zsock_new (ZMQ_PULL);
     self->pub = zsock_new (ZMQ_PUB);
     self->snapshot = zsock_new (ZMQ_ROUTER);
@@ -464,14 +491,12 @@ main (int argc, char *argv [])
     zsock_set_linger (self->acks, 3000);
     zsock_set_sndhwm (self->pub, 100000);
     if (rc == 0
-    &&  (s_bind (self->results, self->options.results_endpoint, "--results")
-    ||   s_bind (self->pub, self->options.pub_endpoint, "--pub")
-    ||   s_bind (self->snapshot, self->options.snapshot_endpoint, "--snapshot")))
+    &&  (ab_security_bind (security, self->results, self->options.results_endpoint, "--results")
+    ||   ab_security_bind (security, self->pub, self->options.pub_endpoint, "--pub")
+    ||   ab_security_bind (security, self->snapshot, self->options.snapshot_endpoint, "--snapshot")
+    ||   ab_security_connect (security, self->acks, self->options.ack_endpoint,
+                              ab_config_get (config, "curve/producer_key", NULL), "--ack")))
         rc = 2;
-    if (rc == 0 && zsock_connect (self->acks, "%s", self->options.ack_endpoint) < 0) {
-        ab_error ("cannot connect --ack %s: %s", self->options.ack_endpoint, zmq_strerror (zmq_errno ()));
-        rc = 2;
-    }
     if (rc == 0) {
         self->metrics = ab_metrics_start ("sink", self->options.metrics_address, message, sizeof message);
         if (!self->metrics) {
@@ -484,9 +509,10 @@ main (int argc, char *argv [])
     self->pending_acks = zlistx_new ();
     zlistx_set_destructor (self->pending_acks, s_ack_free);
     if (rc == 0) {
-        ab_info ("results on %s, updates on %s, snapshots on %s, briefing in %s",
+        ab_info ("results on %s, updates on %s, snapshots on %s, briefing in %s%s",
                  self->options.results_endpoint, self->options.pub_endpoint,
-                 self->options.snapshot_endpoint, self->options.out_dir);
+                 self->options.snapshot_endpoint, self->options.out_dir,
+                 ab_security_enabled (security)? " (CURVE)": "");
         s_write_briefing (self);
     }
     int64_t now = ab_mono_ms ();
@@ -569,6 +595,11 @@ main (int argc, char *argv [])
     zsock_destroy (&self->pub);
     zsock_destroy (&self->snapshot);
     zsock_destroy (&self->acks);
+    if (ab_security_denied (security))
+        ab_info ("refused %llu peers without an allowed key",
+                 (unsigned long long) ab_security_denied (security));
+    ab_security_destroy (&security);
+    ab_config_destroy (&config);
     ab_store_destroy (&self->store);
     ab_briefing_destroy (&self->briefing);
     json_decref (self->topic_seqs);

@@ -7,8 +7,12 @@
 #   3. integration tests: the real programs (ASan/UBSan build) as processes
 #   4. eval: the evaluation corpus through the real programs (ASan/UBSan
 #      build), scored against eval/gold.tsv (precision >= 0.9, recall >= 0.8)
-#   5. fuzz smoke: each libFuzzer harness for FUZZ_SECONDS (default 15)
-#   6. web: allybrief-web's page in headless Chromium (tests/web/run.sh, ASan build)
+#   5. deploy files: config examples, systemd units, Kubernetes manifests
+#      (deploy/check.sh)
+#   6. multi-host: the pipeline over CURVE across network namespaces
+#      (tests/integration/test_netns.sh; skips without root or ip netns)
+#   7. fuzz smoke: each libFuzzer harness for FUZZ_SECONDS (default 15)
+#   8. web: allybrief-web's page in headless Chromium (tests/web/run.sh, ASan build)
 #
 # Ends with one line "N passed, N failed"; exits non-zero if anything failed.
 set -u
@@ -83,6 +87,8 @@ step unit-asan run_unit asan
 step unit-valgrind run_unit debug valgrind
 step integration run_integration asan
 step eval sh eval/run.sh build/asan/bin build/asan/eval-out
+step deploy-check env AB_BIN=build/debug/bin sh deploy/check.sh
+step netns env AB_BIN=build/asan/bin sh tests/integration/test_netns.sh
 if [ -x tests/fuzz/run.sh ] || [ -f tests/fuzz/run.sh ]; then
     step fuzz sh tests/fuzz/run.sh
 fi

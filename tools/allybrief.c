@@ -11,9 +11,11 @@
     page up after the articles are in, until interrupted.
     =========================================================================
 */
+#include "ab_config.h"
 #include "ab_file.h"
 #include "ab_log.h"
 #include "ab_paths.h"
+#include "ab_security.h"
 
 #include <czmq.h>
 #include <getopt.h>
@@ -34,6 +36,9 @@ s_usage (FILE *out)
 "Usage: allybrief run [OPTIONS] DIR...\n"
 "       allybrief run [OPTIONS] --stdin [DIR...]\n"
 "       allybrief run [OPTIONS] [--feeds FILE] [--watch DIR] [--stdin] [DIR...]\n"
+"       allybrief keygen NAME [DIR]    write a CURVE key pair: DIR/NAME.cert (public)\n"
+"                                      and DIR/NAME.cert_secret (default DIR: .)\n"
+"       allybrief config check FILE    validate a configuration file\n"
 "Run the whole allybrief pipeline on this machine: a sink, N workers and a\n"
 "producer over ipc://, until every article has reached the briefing.  With\n"
 "live inputs (--feeds, --watch) it runs until SIGINT/SIGTERM or --duration.\n"
@@ -410,6 +415,57 @@ s_run (int argc, char *argv [])
     return rc;
 }
 
+static int
+s_keygen (int argc, char *argv [])
+{
+    if (argc >= 2 && (streq (argv [1], "-h") || streq (argv [1], "--help"))) {
+        printf ("Usage: allybrief keygen NAME [DIR]\n"
+                "Write a CURVE key pair for one process or machine: DIR/NAME.cert is the\n"
+                "public half (copy it into peers' allow-list directories, or name it as\n"
+                "curve/producer_key or curve/sink_key); DIR/NAME.cert_secret stays on\n"
+                "this machine (the 'cert' key of the program's config section).\n");
+        return 0;
+    }
+    if (argc < 2 || argc > 3) {
+        ab_error ("keygen: give a NAME (and optionally a DIR); see 'allybrief keygen --help'");
+        return 2;
+    }
+    const char *dir = argc == 3? argv [2]: ".";
+    char message [512];
+    if (ab_security_keygen (dir, argv [1], message, sizeof message) != 0) {
+        ab_error ("keygen: %s", message);
+        return 1;
+    }
+    printf ("public key: %s/%s.cert\nsecret key: %s/%s.cert_secret\n", dir, argv [1], dir, argv [1]);
+    return 0;
+}
+
+static int
+s_config (int argc, char *argv [])
+{
+    if (argc >= 2 && (streq (argv [1], "-h") || streq (argv [1], "--help"))) {
+        printf ("Usage: allybrief config check FILE\n"
+                "Check a configuration file (see deploy/allybrief.cfg): every problem is\n"
+                "printed as FILE:LINE: message.  Exit 0 if the file is good, 1 if not.\n");
+        return 0;
+    }
+    if (argc != 3 || !streq (argv [1], "check")) {
+        ab_error ("config: use 'allybrief config check FILE'");
+        return 2;
+    }
+    zlistx_t *problems = zlistx_new ();
+    zlistx_set_destructor (problems, (zlistx_destructor_fn *) zstr_free);
+    size_t count = ab_config_check (argv [2], problems);
+    for (const char *problem = zlistx_first (problems); problem; problem = zlistx_next (problems))
+        fprintf (stderr, "%s\n", problem);
+    if (count)
+        fprintf (stderr, "%s: %zu problem%s\n", argv [2], count, count == 1? "": "s");
+    else
+        printf ("%s: ok\n", argv [2]);
+    zlistx_destroy (&problems);
+    return count? 1: 0;
+}
+
 int
 main (int argc, char *argv [])
 {
@@ -423,6 +479,10 @@ main (int argc, char *argv [])
     zsys_catch_interrupts ();
     if (streq (argv [1], "run"))
         return s_run (argc - 1, argv + 1);
+    if (streq (argv [1], "keygen"))
+        return s_keygen (argc - 1, argv + 1);
+    if (streq (argv [1], "config"))
+        return s_config (argc - 1, argv + 1);
     ab_error ("unknown command '%s'; see 'allybrief --help'", argv [1]);
     return 2;
 }

@@ -7,6 +7,7 @@
     =========================================================================
 */
 #include "ab_clone.h"
+#include "ab_config.h"
 #include "ab_file.h"
 #include "ab_log.h"
 #include "ab_render.h"
@@ -22,6 +23,8 @@ s_usage (FILE *out)
 "Usage: allybrief-sub [OPTIONS]\n"
 "Follow the allybrief briefing live: a snapshot, then every change.\n"
 "\n"
+"      --config FILE        settings from FILE's subscriber and curve sections\n"
+"                           (CURVE keys, endpoints); flags override it\n"
 "  -P, --pub ENDPOINT       sink's update endpoint   (default tcp://127.0.0.1:5704)\n"
 "  -S, --snapshot ENDPOINT  sink's snapshot endpoint (default tcp://127.0.0.1:5705)\n"
 "  -f, --format FORMAT      line | md | json         (default line)\n"
@@ -93,14 +96,16 @@ int
 main (int argc, char *argv [])
 {
     ab_log_init ("sub", AB_LOG_INFO);
-    const char *pub = "tcp://127.0.0.1:5704";
-    const char *snapshot = "tcp://127.0.0.1:5705";
+    //  NULL until a flag sets them, so the config file fills in the rest
+    const char *pub = NULL;
+    const char *snapshot = NULL;
     const char *topic = "";
     const char *dump = NULL;
     format_t format = FORMAT_LINE;
     bool once = false, quiet = false;
     long long exit_after_seq = -1, idle_exit = 0, rcvhwm = 0;
     static const struct option longopts [] = {
+        { "config", required_argument, NULL, 'C' },
         { "pub", required_argument, NULL, 'P' },
         { "snapshot", required_argument, NULL, 'S' },
         { "format", required_argument, NULL, 'f' },
@@ -118,6 +123,7 @@ main (int argc, char *argv [])
     while ((opt = getopt_long (argc, argv, "P:S:f:t:qh", longopts, NULL)) != -1) {
         char *end;
         switch (opt) {
+            case 'C': break;    //  read below by ab_config_from_args
             case 'P': pub = optarg; break;
             case 'S': snapshot = optarg; break;
             case 't': topic = optarg; break;
@@ -152,12 +158,25 @@ main (int argc, char *argv [])
         ab_error ("unexpected argument '%s' (see --help)", argv [optind]);
         return 2;
     }
+    char message [512];
+    ab_config_t *config = NULL;
+    if (ab_config_from_args (argc, argv, &config, message, sizeof message) != 0) {
+        ab_error ("%s", message);
+        return 2;
+    }
+    pub = pub? pub: ab_config_get (config, "subscriber/pub", "tcp://127.0.0.1:5704");
+    snapshot = snapshot? snapshot: ab_config_get (config, "subscriber/snapshot", "tcp://127.0.0.1:5705");
     zsys_init ();
     zsys_set_logstream (NULL);
-    char message [256];
-    ab_clone_t *clone = ab_clone_new (pub, snapshot, topic, (int) rcvhwm, message, sizeof message);
+    ab_security_t *security = ab_security_new (ab_config_get (config, "subscriber/cert", NULL), NULL,
+                                               message, sizeof message);
+    ab_clone_t *clone = security?
+        ab_clone_new_secure (pub, snapshot, topic, (int) rcvhwm, security,
+                             ab_config_get (config, "curve/sink_key", NULL), message, sizeof message): NULL;
     if (!clone) {
         ab_error ("%s", message);
+        ab_security_destroy (&security);
+        ab_config_destroy (&config);
         return 2;
     }
     int rc = 0;
@@ -218,5 +237,7 @@ main (int argc, char *argv [])
         json_decref (document);
     }
     ab_clone_destroy (&clone);
+    ab_security_destroy (&security);
+    ab_config_destroy (&config);
     return rc;
 }

@@ -12,11 +12,13 @@
     a restarted producer learns about it.
     =========================================================================
 */
+#include "ab_config.h"
 #include "ab_extract.h"
 #include "ab_log.h"
 #include "ab_metrics.h"
 #include "ab_normalize.h"
 #include "ab_paths.h"
+#include "ab_security.h"
 
 #include <getopt.h>
 #include <unistd.h>
@@ -31,6 +33,9 @@ typedef struct {
     int64_t stats_seconds;
     const char *metrics_address;
     bool print_claims;
+    ab_security_t *security;        //  CURVE keys, or plain sockets
+    const char *producer_key;       //  producer's public certificate
+    const char *sink_key;           //  sink's public certificate
 } options_t;
 
 static void
@@ -41,6 +46,8 @@ s_usage (FILE *out)
 "Take articles from an allybrief producer, normalize them, extract alliance\n"
 "claims and send the results to the sink.  Run as many as you like.\n"
 "\n"
+"      --config FILE        settings from FILE's worker and curve sections\n"
+"                           (CURVE keys, endpoints, credit); flags override it\n"
 "  -W, --work ENDPOINT      producer's worker endpoint (default tcp://127.0.0.1:5701)\n"
 "  -R, --results ENDPOINT   sink's result endpoint     (default tcp://127.0.0.1:5703)\n"
 "  -r, --rules DIR          rule files (default: installed or source-tree workers/rules)\n"
@@ -70,8 +77,8 @@ s_connect_producer (const options_t *options)
 {
     zsock_t *dealer = zsock_new (ZMQ_DEALER);
     zsock_set_linger (dealer, 0);
-    if (zsock_connect (dealer, "%s", options->work_endpoint) < 0) {
-        ab_error ("cannot connect --work %s: %s", options->work_endpoint, zmq_strerror (zmq_errno ()));
+    if (ab_security_connect (options->security, dealer, options->work_endpoint,
+                             options->producer_key, "--work") != 0) {
         zsock_destroy (&dealer);
         return NULL;
     }
@@ -182,7 +189,23 @@ main (int argc, char *argv [])
         .credit = 4,
         .producer_timeout_ms = 5000,
     };
+    char message [512] = "";
+    ab_config_t *config = NULL;
+    if (ab_config_from_args (argc, argv, &config, message, sizeof message) != 0) {
+        ab_error ("%s", message);
+        return 2;
+    }
+    options.work_endpoint = ab_config_get (config, "worker/work", options.work_endpoint);
+    options.results_endpoint = ab_config_get (config, "worker/results", options.results_endpoint);
+    options.rules_dir = ab_config_get (config, "worker/rules", options.rules_dir);
+    options.credit = ab_config_number (config, "worker/credit", options.credit);
+    options.producer_timeout_ms = ab_config_number (config, "worker/producer_timeout",
+                                                    options.producer_timeout_ms);
+    options.metrics_address = ab_config_get (config, "worker/metrics", options.metrics_address);
+    options.producer_key = ab_config_get (config, "curve/producer_key", NULL);
+    options.sink_key = ab_config_get (config, "curve/sink_key", NULL);
     static const struct option longopts [] = {
+        { "config", required_argument, NULL, 'C' },
         { "work", required_argument, NULL, 'W' },
         { "results", required_argument, NULL, 'R' },
         { "rules", required_argument, NULL, 'r' },
@@ -201,6 +224,7 @@ main (int argc, char *argv [])
     while ((opt = getopt_long (argc, argv, "W:R:r:c:n:qvh", longopts, NULL)) != -1) {
         char *end = NULL;
         switch (opt) {
+            case 'C': break;    //  already read, before the flags
             case 'W': options.work_endpoint = optarg; break;
             case 'R': options.results_endpoint = optarg; break;
             case 'r': options.rules_dir = optarg; break;
@@ -209,11 +233,12 @@ main (int argc, char *argv [])
             case 'P': options.print_claims = true; break;
             case 'q': ab_log_init ("worker", AB_LOG_WARN); break;
             case 'v': ab_log_init ("worker", AB_LOG_DEBUG); break;
-            case 'h': s_usage (stdout); return 0;
+            case 'h': s_usage (stdout); ab_config_destroy (&config); return 0;
             case 'c': case 'T': case 's': {
                 long long value = strtoll (optarg, &end, 10);
                 if (!*optarg || *end || value < (opt == 's'? 0: 1) || value > 1000000000) {
                     ab_error ("option -%c needs a positive whole number, not '%s'", opt, optarg);
+                    ab_config_destroy (&config);
                     return 2;
                 }
                 *(opt == 'c'? &options.credit: opt == 'T'? &options.producer_timeout_ms:
@@ -222,24 +247,29 @@ main (int argc, char *argv [])
             }
             default:
                 fprintf (stderr, "Try 'allybrief-worker --help'.\n");
+                ab_config_destroy (&config);
                 return 2;
         }
     }
     if (optind < argc) {
         ab_error ("unexpected argument '%s' (see --help)", argv [optind]);
+        ab_config_destroy (&config);
         return 2;
     }
     zsys_init ();
     zsys_set_logstream (NULL);
 
-    char message [512] = "";
     char *rules_dir = ab_paths_rules_dir (options.rules_dir);
     ab_normalizer_t *normalizer = ab_normalizer_new (rules_dir, message, sizeof message);
     ab_extractor_t *extractor = normalizer? ab_extractor_new (rules_dir, message, sizeof message): NULL;
     free (rules_dir);
-    if (!extractor) {
+    options.security = extractor? ab_security_new (ab_config_get (config, "worker/cert", NULL), NULL,
+                                                   message, sizeof message): NULL;
+    if (!options.security) {
         ab_error ("%s", message);
+        ab_extractor_destroy (&extractor);
         ab_normalizer_destroy (&normalizer);
+        ab_config_destroy (&config);
         return 2;
     }
     zsock_t *results = zsock_new (ZMQ_PUSH);
@@ -248,16 +278,16 @@ main (int argc, char *argv [])
     zsock_set_linger (results, 5000);
     zsock_t *dealer = NULL;
     int rc = 0;
-    if (zsock_connect (results, "%s", options.results_endpoint) < 0) {
-        ab_error ("cannot connect --results %s: %s", options.results_endpoint, zmq_strerror (zmq_errno ()));
+    if (ab_security_connect (options.security, results, options.results_endpoint,
+                             options.sink_key, "--results") != 0)
         rc = 2;
-    }
     else
     if (!(dealer = s_connect_producer (&options)))
         rc = 2;
     if (rc == 0)
-        ab_info ("%s: work from %s, results to %s, credit %lld", options.name,
-                 options.work_endpoint, options.results_endpoint, (long long) options.credit);
+        ab_info ("%s: work from %s, results to %s, credit %lld%s", options.name,
+                 options.work_endpoint, options.results_endpoint, (long long) options.credit,
+                 ab_security_enabled (options.security)? " (CURVE)": "");
 
     ab_doc_t *doc = ab_doc_new ();
     worker_stats_t stats = { .claims_by_type = zhashx_new () };
@@ -351,6 +381,8 @@ main (int argc, char *argv [])
     ab_doc_destroy (&doc);
     zsock_destroy (&dealer);
     zsock_destroy (&results);
+    ab_security_destroy (&options.security);
+    ab_config_destroy (&config);
     ab_extractor_destroy (&extractor);
     ab_normalizer_destroy (&normalizer);
     return rc;

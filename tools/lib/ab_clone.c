@@ -9,6 +9,8 @@ struct ab_clone_t {
     zsock_t *sub;               //  deltas and heartbeats
     zsock_t *snapshot;          //  DEALER to the sink's ROUTER
     char *snapshot_endpoint;
+    ab_security_t *security;    //  borrowed; NULL for plain sockets
+    char *sink_cert;            //  sink's public certificate, for CURVE
     char *topic;
     bool synced;                //  a snapshot has been applied
     uint64_t seq;               //  last global sequence applied
@@ -32,9 +34,20 @@ ab_clone_t *
 ab_clone_new (const char *pub_endpoint, const char *snapshot_endpoint, const char *topic,
               int rcvhwm, char *errbuf, size_t errlen)
 {
+    return ab_clone_new_secure (pub_endpoint, snapshot_endpoint, topic, rcvhwm, NULL, NULL,
+                                errbuf, errlen);
+}
+
+ab_clone_t *
+ab_clone_new_secure (const char *pub_endpoint, const char *snapshot_endpoint, const char *topic,
+                     int rcvhwm, ab_security_t *security, const char *sink_cert,
+                     char *errbuf, size_t errlen)
+{
     ab_clone_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
+    self->security = security;
+    self->sink_cert = sink_cert? strdup (sink_cert): NULL;
     self->topic = strdup (topic? topic: "");
     self->snapshot_endpoint = strdup (snapshot_endpoint);
     self->sub = zsock_new (ZMQ_SUB);
@@ -49,15 +62,15 @@ ab_clone_new (const char *pub_endpoint, const char *snapshot_endpoint, const cha
     self->buffered = zlistx_new ();
     zlistx_set_destructor (self->buffered, s_delta_free);
     self->snapshot_timeout_ms = 3000;
-    if (zsock_connect (self->sub, "%s", pub_endpoint) < 0) {
-        snprintf (errbuf, errlen, "cannot connect to %s: %s", pub_endpoint, zmq_strerror (zmq_errno ()));
+    if (ab_security_connect (security, self->sub, pub_endpoint, sink_cert, "--pub") != 0) {
+        snprintf (errbuf, errlen, "cannot connect to %s (see above)", pub_endpoint);
         ab_clone_destroy (&self);
         return NULL;
     }
     self->snapshot = zsock_new (ZMQ_DEALER);
     zsock_set_linger (self->snapshot, 0);
-    if (zsock_connect (self->snapshot, "%s", snapshot_endpoint) < 0) {
-        snprintf (errbuf, errlen, "cannot connect to %s: %s", snapshot_endpoint, zmq_strerror (zmq_errno ()));
+    if (ab_security_connect (security, self->snapshot, snapshot_endpoint, sink_cert, "--snapshot") != 0) {
+        snprintf (errbuf, errlen, "cannot connect to %s (see above)", snapshot_endpoint);
         ab_clone_destroy (&self);
         return NULL;
     }
@@ -80,6 +93,7 @@ ab_clone_destroy (ab_clone_t **self_p)
     zlistx_destroy (&self->buffered);
     free (self->topic);
     free (self->snapshot_endpoint);
+    free (self->sink_cert);
     free (self);
     *self_p = NULL;
 }
@@ -153,7 +167,8 @@ s_sync (ab_clone_t *self)
     zsock_destroy (&self->snapshot);
     self->snapshot = zsock_new (ZMQ_DEALER);
     zsock_set_linger (self->snapshot, 0);
-    zsock_connect (self->snapshot, "%s", self->snapshot_endpoint);
+    ab_security_connect (self->security, self->snapshot, self->snapshot_endpoint, self->sink_cert,
+                         "--snapshot");
     ab_snapshot_t request = { .topic = self->topic };
     zmsg_t *msg = ab_snapshot_encode (&request);
     zmsg_send (&msg, self->snapshot);

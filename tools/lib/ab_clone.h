@@ -19,6 +19,7 @@
 #define AB_CLONE_H_INCLUDED
 
 #include "ab_msg.h"
+#include "ab_security.h"
 
 typedef struct ab_clone_t ab_clone_t;
 
@@ -48,6 +49,12 @@ typedef struct {
 //  default.  Returns NULL with a message in errbuf on a bad endpoint.
 ab_clone_t *ab_clone_new (const char *pub_endpoint, const char *snapshot_endpoint,
                           const char *topic, int rcvhwm, char *errbuf, size_t errlen);
+//  The same over CURVE: security (borrowed, must outlive the client)
+//  holds our key pair and sink_cert names the sink's public certificate.
+//  With security NULL or without keys this is ab_clone_new.
+ab_clone_t *ab_clone_new_secure (const char *pub_endpoint, const char *snapshot_endpoint,
+                                 const char *topic, int rcvhwm, ab_security_t *security,
+                                 const char *sink_cert, char *errbuf, size_t errlen);
 void ab_clone_destroy (ab_clone_t **self_p);
 
 //  Wait up to timeout_ms for the next change and apply it.  The first call
