@@ -5,6 +5,7 @@
 #include "ab_config.h"
 #include "ab_file.h"
 #include "ab_metrics.h"
+#include "ab_number.h"
 #include "ab_security.h"
 
 #include <ctype.h>
@@ -110,15 +111,6 @@ s_key_known (const char *section, const char *key)
 }
 
 static bool
-s_is_whole_number (const char *text, long long minimum)
-{
-    char *end;
-    errno = 0;
-    long long value = strtoll (text, &end, 10);
-    return *text && !*end && !errno && value >= minimum && value <= 1000000000000LL;
-}
-
-static bool
 s_endpoint_valid (const char *value)
 {
     if (strncmp (value, "ipc://", 6) == 0)
@@ -131,9 +123,8 @@ s_endpoint_valid (const char *value)
     const char *port = colon + 1;
     if (streq (port, "*"))
         return true;
-    if (!s_is_whole_number (port, 1))
-        return false;
-    return atol (port) <= 65535;
+    int64_t number;
+    return ab_number_parse (port, 1, 65535, &number);
 }
 
 //  Check one value against its kind; returns NULL or a reason
@@ -141,17 +132,18 @@ static const char *
 s_check_value (const known_key_t *known, const char *value, char *reason, size_t size)
 {
     struct stat st;
+    int64_t number;
     switch (known->kind) {
         case KIND_ENDPOINT:
             if (!s_endpoint_valid (value))
                 return "is not an endpoint (tcp://HOST:PORT or ipc://PATH)";
             break;
         case KIND_NUMBER:
-            if (!s_is_whole_number (value, 1))
+            if (!ab_number_parse (value, 1, 1000000000000LL, &number))
                 return "needs a positive whole number";
             break;
         case KIND_COUNT:
-            if (!s_is_whole_number (value, 0))
+            if (!ab_number_parse (value, 0, 1000000000000LL, &number))
                 return "needs a whole number (0 or more)";
             break;
         case KIND_PATH:

@@ -38,6 +38,7 @@
 #include "ab_feedstate.h"
 #include "ab_intake.h"
 #include "ab_log.h"
+#include "ab_number.h"
 
 #include <curl/curl.h>
 #include <sys/epoll.h>
@@ -151,18 +152,6 @@ s_feeds_destroy (void **state_p)
 //  -------------------------------------------------------------------------
 //  The feeds file
 
-static bool
-s_parse_count (const char *text, int64_t minimum, int64_t maximum, int64_t *value)
-{
-    char *end;
-    errno = 0;
-    long long parsed = strtoll (text, &end, 10);
-    if (errno || end == text || *end || parsed < minimum || parsed > maximum)
-        return false;
-    *value = parsed;
-    return true;
-}
-
 //  Parse one non-blank line into a feed, or fill error
 static feed_t *
 s_parse_line (char *line, char *error, size_t errlen)
@@ -175,7 +164,7 @@ s_parse_line (char *line, char *error, size_t errlen)
         return NULL;
     }
     int64_t seconds;
-    if (!interval || !s_parse_count (interval, 1, 7 * 24 * 3600, &seconds)) {
+    if (!interval || !ab_number_parse (interval, 1, 7 * 24 * 3600, &seconds)) {
         snprintf (error, errlen, "the poll interval must be whole seconds from 1 to 604800, not '%s'",
                   interval? interval: "");
         return NULL;
@@ -192,7 +181,7 @@ s_parse_line (char *line, char *error, size_t errlen)
         int64_t value;
         if (strncmp (rest, "timeout=", 8) == 0) {
             rest [length] = 0;
-            if (!s_parse_count (rest + 8, 1, 3600, &value)) {
+            if (!ab_number_parse (rest + 8, 1, 3600, &value)) {
                 snprintf (error, errlen, "timeout= needs whole seconds from 1 to 3600, not '%s'", rest + 8);
                 s_feed_destroy (&feed);
                 return NULL;
@@ -202,7 +191,7 @@ s_parse_line (char *line, char *error, size_t errlen)
         else
         if (strncmp (rest, "max-bytes=", 10) == 0) {
             rest [length] = 0;
-            if (!s_parse_count (rest + 10, 1024, INT32_MAX, &value)) {
+            if (!ab_number_parse (rest + 10, 1024, INT32_MAX, &value)) {
                 snprintf (error, errlen, "max-bytes= needs a size from 1024 bytes to 2 GiB, not '%s'", rest + 10);
                 s_feed_destroy (&feed);
                 return NULL;

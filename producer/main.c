@@ -16,6 +16,7 @@
 #include "ab_journal.h"
 #include "ab_log.h"
 #include "ab_metrics.h"
+#include "ab_number.h"
 #include "ab_security.h"
 #include "ab_source.h"
 
@@ -64,18 +65,6 @@ s_usage (FILE *out)
 "  -q, --quiet            warnings and errors only\n"
 "  -v, --verbose          debug output\n"
 "  -h, --help             this help\n");
-}
-
-static bool
-s_parse_number (const char *text, int64_t minimum, int64_t *value)
-{
-    char *end;
-    errno = 0;
-    long long parsed = strtoll (text, &end, 10);
-    if (errno || end == text || *end || parsed < minimum)
-        return false;
-    *value = parsed;
-    return true;
 }
 
 typedef struct {
@@ -158,7 +147,7 @@ s_parse_args (int argc, char *argv [], options_t *options, zlistx_t *dirs, zlist
                     return 2;
                 }
                 int64_t *target = targets [found - letters];
-                if (!s_parse_number (optarg, opt == 's'? 0: 1, target)) {
+                if (!ab_number_parse (optarg, opt == 's'? 0: 1, INT64_MAX, target)) {
                     ab_error ("option needs a positive whole number, not '%s'", optarg);
                     return 2;
                 }

@@ -25,6 +25,7 @@
 #include "ab_clone.h"
 #include "ab_file.h"
 #include "ab_log.h"
+#include "ab_number.h"
 #include "ab_paths.h"
 #include "ab_webfeed.h"
 
@@ -115,10 +116,8 @@ s_usage (FILE *out)
 static bool
 s_number (const char *text, long long minimum, long long maximum, long long *value)
 {
-    char *end;
-    errno = 0;
-    long long parsed = strtoll (text, &end, 10);
-    if (errno || end == text || *end || parsed < minimum || parsed > maximum)
+    int64_t parsed;
+    if (!ab_number_parse (text, minimum, maximum, &parsed))
         return false;
     *value = parsed;
     return true;
