@@ -25,6 +25,7 @@
 #include "ab_store.h"
 
 #include <getopt.h>
+#include <malloc.h>
 
 typedef struct {
     const char *results_endpoint;
@@ -419,6 +420,12 @@ int
 main (int argc, char *argv [])
 {
     ab_log_init ("sink", AB_LOG_INFO);
+    //  The sink frees many small JSON nodes per result and allocates an
+    //  8 KB buffer per encoded message; with glibc's fast bins on, every such
+    //  buffer first consolidates the bins (a third of the sink's time in
+    //  profiles; bench/RESULTS.md).  Without them the small frees merge as
+    //  they happen.
+    mallopt (M_MXFAST, 0);
     sink_t sink = {
         .options = {
             .results_endpoint = "tcp://127.0.0.1:5703",
