@@ -139,10 +139,12 @@ static const bool s_word_byte [128] = {
 };
 
 //  Look up the folded form of text [start, end) (one word) in the hash,
-//  comparing without making a lowercase copy.
+//  comparing without making a lowercase copy.  first is the word's first
+//  8 bytes folded (ab_xrules_key_hash_padded): most words fit in it, and
+//  the key pool is padded so that a key can be loaded 8 bytes at a time.
 static const ab_xentry_t *
 s_lookup_word (const ab_extractor_t *self, const char *text, uint32_t start, uint32_t end,
-               uint32_t hash)
+               uint32_t hash, uint64_t first)
 {
     uint32_t size = end - start;
     uint32_t mark = hash | 1;
@@ -153,7 +155,16 @@ s_lookup_word (const ab_extractor_t *self, const char *text, uint32_t start, uin
         if (entry->hash != mark)
             continue;
         const char *key = self->key_pool + entry->key;
-        uint32_t k = 0;
+        uint64_t head;
+        memcpy (&head, key, 8);
+        if (size <= 8) {
+            if (size < 8)
+                head &= (1ull << (8 * size)) - 1;
+            if (head == first && key [size] == 0)
+                return entry;
+            continue;
+        }
+        uint32_t k = 8;
         for (; k < size; k++) {
             char c = text [start + k];
             if (c >= 'A' && c <= 'Z')
@@ -161,7 +172,7 @@ s_lookup_word (const ab_extractor_t *self, const char *text, uint32_t start, uin
             if (key [k] != c)
                 break;
         }
-        if (k == size && key [size] == 0)
+        if (head == first && k == size && key [size] == 0)
             return entry;
     }
 }
@@ -205,7 +216,8 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
     sent->has_quote = false;
     uint32_t pos = sent->start;
     size_t end = sent->end;
-    //  Cut into words, hashing each as it goes; look each up once
+    //  Cut into words and look each up once.  ASCII bytes take the table;
+    //  only non-ASCII ones need the UTF-8 decoder.
     while (pos < end && ntokens < S_MAX_TOKENS) {
         unsigned char c = (unsigned char) text [pos];
         bool is_token;
@@ -223,6 +235,7 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
             continue;
         }
         uint32_t start = pos;
+        pos += (uint32_t) len;
         while (pos < end) {
             c = (unsigned char) text [pos];
             if (c < 0x80) {
@@ -240,10 +253,13 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
         s_token_t *token = &tokens [ntokens++];
         token->start = start;
         token->end = pos;
-        token->entry = pos - start <= S_MAX_TOKEN_LEN
-                     ? s_lookup_word (self, text, start, pos,
-                                      ab_xrules_key_hash (text + start, pos - start))
-                     : NULL;
+        token->entry = NULL;
+        if (pos - start <= S_MAX_TOKEN_LEN) {
+            //  The text is a padded copy: the hash may load past the word
+            uint64_t head;
+            uint32_t hash = ab_xrules_key_hash_padded (text + start, pos - start, &head);
+            token->entry = s_lookup_word (self, text, start, pos, hash, head);
+        }
         if (token->entry && token->entry->trigger >= 0)
             sent->triggers [token->entry->trigger / 64] |= 1ull << (token->entry->trigger % 64);
     }

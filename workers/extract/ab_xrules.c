@@ -1744,7 +1744,7 @@ s_build_table (ab_extractor_t *self, s_ctx_t *ctx)
         compact *= 2;
     if (rc == 0) {
         self->table = calloc (compact, sizeof (ab_xentry_t));
-        self->key_pool = malloc (key_bytes + 1);
+        self->key_pool = calloc (key_bytes + 8, 1);
         self->alias_pool = malloc (sizeof (int) * (alias_total + 1));
         if (!self->table || !self->key_pool || !self->alias_pool)
             rc = s_fail (ctx, "out of memory");

@@ -231,7 +231,7 @@ struct ab_extractor_t {
     //  Token hash (open addressing, power-of-two size)
     ab_xentry_t *table;
     uint32_t table_mask;
-    char *key_pool;
+    char *key_pool;         //  followed by 8 zero bytes (8-byte loads)
     int *alias_pool;
     bool jit;                       //  every pattern is JIT-compiled
     int trigger_count;
@@ -292,6 +292,31 @@ ab_xrules_key_hash (const char *key, size_t size)
         uint64_t chunk = 0;
         memcpy (&chunk, key, size);
         hash = (hash ^ ab_xrules_fold8 (chunk)) * 0xFF51AFD7ED558CCDull;
+        hash ^= hash >> 29;
+    }
+    hash *= 0xC4CEB9FE1A85EC53ull;
+    return (uint32_t) (hash >> 32);
+}
+
+//  The same hash for a key that is followed by at least 7 readable bytes
+//  (the scanner's zero-padded copy of the text): whole 8-byte loads with
+//  the bytes past the key masked off, instead of a byte-count memcpy for
+//  the last chunk.  *first gets the key's first 8 bytes folded (masked),
+//  which lets s_lookup compare short keys in one go.
+static inline uint32_t
+ab_xrules_key_hash_padded (const char *key, size_t size, uint64_t *first)
+{
+    uint64_t hash = 0x9E3779B97F4A7C15ull ^ size;
+    *first = 0;
+    for (size_t done = 0; done < size; done += 8) {
+        uint64_t chunk;
+        memcpy (&chunk, key + done, 8);
+        if (size - done < 8)
+            chunk &= (1ull << (8 * (size - done))) - 1;
+        chunk = ab_xrules_fold8 (chunk);
+        if (done == 0)
+            *first = chunk;
+        hash = (hash ^ chunk) * 0xFF51AFD7ED558CCDull;
         hash ^= hash >> 29;
     }
     hash *= 0xC4CEB9FE1A85EC53ull;
