@@ -44,6 +44,7 @@
 #define S_MAX_PENDING   1024        //  claims per article, before dedupe
 #define S_LABEL_LEN     200
 #define S_PADDING       64          //  zero bytes after the text copy
+#define S_MAX_SEPARATORS 32         //  clause separators kept per sentence
 
 //  Copy a string into a fixed buffer, truncating (snprintf "%s" without
 //  the format parsing, which showed in profiles: claims copy many slots)
@@ -92,6 +93,11 @@ typedef struct {
     int mention_count;
     bool has_quote;
     int cue_hedges;         //  bit set of hedges cued in the sentence, -1 unknown
+    //  Clause separators, text [from, to), found once per sentence for
+    //  all its claims; -1 not yet, S_MAX_SEPARATORS + 1 too many to keep
+    int separator_count;
+    uint32_t separator_from [S_MAX_SEPARATORS];
+    uint32_t separator_to [S_MAX_SEPARATORS];
     bool attr_done;
     char attr_label [S_LABEL_LEN];
     int attr_hedge;
@@ -493,55 +499,82 @@ s_bits_any (const uint64_t *need, const uint64_t *have)
 //  Future and modal cues count only in the claim's own clause, so that
 //  "28,500 troops are stationed there, and officials said drills would
 //  grow" keeps the troop figure asserted.
-static void
-s_clause (const char *text, const s_sentence_t *sent, uint32_t match_start, uint32_t match_end,
-          uint32_t *start_p, uint32_t *end_p)
+
+//  The separator that starts at text [p], if any: its end, else 0
+static uint32_t
+s_separator_at (const char *text, const s_sentence_t *sent, uint32_t p)
 {
     static const char *joins [] = {
         "and ", "but ", "while ", "whereas ", "although ", "though ", NULL
     };
-    uint32_t start = sent->start, end = sent->end;
-    for (uint32_t p = sent->start; p + 1 < sent->end; p++) {
-        uint32_t from = 0, to = 0;        //  the separator is text [from, to)
-        char c = text [p];
-        if ((c == ';' || c == ':') && text [p + 1] == ' ') {
-            from = p;
-            to = p + 2;
+    char c = text [p];
+    if ((c == ';' || c == ':') && text [p + 1] == ' ')
+        return p + 2;
+    if (c == ' ' && p + 4 < sent->end && (unsigned char) text [p + 1] == 0xE2
+    &&  (unsigned char) text [p + 2] == 0x80
+    &&  ((unsigned char) text [p + 3] == 0x93 || (unsigned char) text [p + 3] == 0x94)
+    &&  text [p + 4] == ' ')
+        return p + 5;
+    if (c == ' ' && p + 3 < sent->end && text [p + 1] == '-' && text [p + 2] == '-'
+    &&  text [p + 3] == ' ')
+        return p + 4;
+    if (c == ',' && text [p + 1] == ' ')
+        for (int j = 0; joins [j]; j++) {
+            size_t n = strlen (joins [j]);
+            if (p + 2 + n <= sent->end && memcmp (text + p + 2, joins [j], n) == 0)
+                return p + 2 + (uint32_t) n;
         }
-        else
-        if (c == ' ' && p + 4 < sent->end && (unsigned char) text [p + 1] == 0xE2
-        &&  (unsigned char) text [p + 2] == 0x80
-        &&  ((unsigned char) text [p + 3] == 0x93 || (unsigned char) text [p + 3] == 0x94)
-        &&  text [p + 4] == ' ') {
-            from = p;
-            to = p + 5;
-        }
-        else
-        if (c == ' ' && p + 3 < sent->end && text [p + 1] == '-' && text [p + 2] == '-'
-        &&  text [p + 3] == ' ') {
-            from = p;
-            to = p + 4;
-        }
-        else
-        if (c == ',' && text [p + 1] == ' ')
-            for (int j = 0; joins [j]; j++) {
-                size_t n = strlen (joins [j]);
-                if (p + 2 + n <= sent->end && memcmp (text + p + 2, joins [j], n) == 0) {
-                    from = p;
-                    to = p + 2 + (uint32_t) n;
-                    break;
-                }
+    return 0;
+}
+
+static void
+s_clause (const char *text, s_sentence_t *sent, uint32_t match_start, uint32_t match_end,
+          uint32_t *start_p, uint32_t *end_p)
+{
+    if (sent->separator_count < 0) {
+        //  Only bytes that can start a separator are worth a closer look
+        int count = 0;
+        for (uint32_t p = sent->start; p + 1 < sent->end && count <= S_MAX_SEPARATORS; p++) {
+            char c = text [p];
+            if (c != ';' && c != ':' && c != ' ' && c != ',')
+                continue;
+            uint32_t to = s_separator_at (text, sent, p);
+            if (to == 0)
+                continue;
+            if (count < S_MAX_SEPARATORS) {
+                sent->separator_from [count] = p;
+                sent->separator_to [count] = to;
             }
-        if (to == 0)
-            continue;
-        if (to <= match_start)
-            start = to;
-        else
-        if (from >= match_end) {
-            end = from;
-            break;
+            count++;
+        }
+        sent->separator_count = count;
+    }
+    uint32_t start = sent->start, end = sent->end;
+    if (sent->separator_count <= S_MAX_SEPARATORS) {
+        for (int i = 0; i < sent->separator_count; i++) {
+            if (sent->separator_to [i] <= match_start)
+                start = sent->separator_to [i];
+            else
+            if (sent->separator_from [i] >= match_end) {
+                end = sent->separator_from [i];
+                break;
+            }
         }
     }
+    else
+        //  A sentence of many clauses: walk it for this match
+        for (uint32_t p = sent->start; p + 1 < sent->end; p++) {
+            uint32_t to = s_separator_at (text, sent, p);
+            if (to == 0)
+                continue;
+            if (to <= match_start)
+                start = to;
+            else
+            if (p >= match_end) {
+                end = p;
+                break;
+            }
+        }
     *start_p = start;
     *end_p = end;
 }
@@ -1264,6 +1297,7 @@ ab_extract (const ab_extractor_t *self, const ab_doc_t *doc,
         sent->start = span_i->start;
         sent->end = span_i->end;
         sent->cue_hedges = -1;
+        sent->separator_count = -1;
         sent->attr_done = false;
         s_scan_sentence (self, doc->text, sent, index == 0);
         if (!s_is_headline (doc->text, sent->start, sent->end)) {
