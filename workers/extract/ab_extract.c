@@ -1190,45 +1190,50 @@ s_keep_claim (s_run_t *run, s_claim_t *claim)
         run->claims [run->claim_count++] = *claim;
 }
 
+//  Hand the pending claims to the result.  Each goes over as a draft that
+//  borrows its strings (ab_result_add_claim_copy copies them once).  text
+//  is this call's own copy of the article, so the evidence sentence is
+//  terminated in place for the copy and the byte put back after.
 static int
-s_emit (s_run_t *run, ab_result_t *result)
+s_emit (s_run_t *run, char *text, ab_result_t *result)
 {
     const ab_extractor_t *self = run->self;
-    const char *text = run->doc->text;
     int emitted = 0;
     for (int i = 0; i < run->claim_count; i++) {
-        const s_claim_t *c = &run->claims [i];
+        s_claim_t *c = &run->claims [i];
         const ab_xrule_t *rule = &self->rules [c->rule];
         const ab_xform_t *form = &self->forms [rule->form];
-        ab_claim_t *claim = ab_result_add_claim (result);
+        char *actors [S_MAX_ACTORS];
+        ab_slot_t keys [AB_X_MAX_SLOTS], values [AB_X_MAX_SLOTS];
+        for (int k = 0; k < c->actor_count; k++)
+            actors [k] = self->entities [c->actors [k]].id;
+        for (int k = 0; k < form->key_count; k++)
+            keys [k] = (ab_slot_t) { form->key_names [k], c->keys [k] };
+        for (int k = 0; k < form->value_count; k++)
+            values [k] = (ab_slot_t) { form->value_names [k], c->values [k] };
+        ab_claim_t draft = {
+            .type = form->type,
+            .rule = rule->id,
+            .actors = actors,
+            .actor_count = (uint32_t) c->actor_count,
+            .keys = keys,
+            .key_count = (uint32_t) form->key_count,
+            .values = values,
+            .value_count = (uint32_t) form->value_count,
+            .hedge = (char *) ab_xhedge_names [c->hedge],
+            .attribution = c->attribution,
+            .evidence = text + c->sentence_start,
+            .evidence_start = c->sentence_start,
+            .evidence_end = c->sentence_end,
+            .match_start = c->match_start,
+            .match_end = c->match_end
+        };
+        char saved = text [c->sentence_end];
+        text [c->sentence_end] = 0;
+        ab_claim_t *claim = ab_result_add_claim_copy (result, &draft);
+        text [c->sentence_end] = saved;
         if (!claim)
             return -1;
-        //  The evidence is the sentence, which is not terminated in the
-        //  text: the claim takes a bounded copy (its strings are heap
-        //  strings it frees, per ab_msg.h)
-        char *evidence = strndup (text + c->sentence_start, c->sentence_end - c->sentence_start);
-        if (!evidence)
-            return -1;
-        free (claim->evidence);
-        claim->evidence = evidence;
-        if (ab_article_set (&claim->type, form->type)
-        ||  ab_article_set (&claim->rule, rule->id)
-        ||  ab_article_set (&claim->hedge, ab_xhedge_names [c->hedge])
-        ||  ab_article_set (&claim->attribution, c->attribution))
-            return -1;
-        claim->evidence_start = c->sentence_start;
-        claim->evidence_end = c->sentence_end;
-        claim->match_start = c->match_start;
-        claim->match_end = c->match_end;
-        for (int k = 0; k < c->actor_count; k++)
-            if (ab_claim_add_actor (claim, self->entities [c->actors [k]].id))
-                return -1;
-        for (int k = 0; k < form->key_count; k++)
-            if (ab_claim_add_key (claim, form->key_names [k], c->keys [k]))
-                return -1;
-        for (int k = 0; k < form->value_count; k++)
-            if (ab_claim_add_value (claim, form->value_names [k], c->values [k]))
-                return -1;
         emitted++;
     }
     return emitted;
@@ -1335,7 +1340,7 @@ ab_extract (const ab_extractor_t *self, const ab_doc_t *doc,
         s_history_add (&run, sent);
     }
     if (rc == 0)
-        rc = s_emit (&run, result);
+        rc = s_emit (&run, copy.text, result);
     free (sent);
     free (run.claims);
     pcre2_match_data_free (run.match);
