@@ -155,11 +155,12 @@ s_lookup_word (const ab_extractor_t *self, const char *text, uint32_t start, uin
     uint32_t size = end - start;
     uint32_t mark = hash | 1;
     for (uint32_t i = hash & self->table_mask; ; i = (i + 1) & self->table_mask) {
-        const ab_xentry_t *entry = &self->table [i];
-        if (entry->hash == 0)
+        uint32_t stored_hash = self->table_hashes [i];
+        if (stored_hash == 0)
             return NULL;
-        if (entry->hash != mark)
+        if (stored_hash != mark)
             continue;
+        const ab_xentry_t *entry = &self->table [i];
         const char *key = self->key_pool + entry->key;
         uint64_t head;
         memcpy (&head, key, 8);

@@ -230,6 +230,8 @@ struct ab_extractor_t {
 
     //  Token hash (open addressing, power-of-two size)
     ab_xentry_t *table;
+    uint32_t *table_hashes;         //  table [i].hash alone: the probes read
+                                    //  this small array, entries only on a hit
     uint32_t table_mask;
     char *key_pool;         //  followed by 8 zero bytes (8-byte loads)
     int *alias_pool;
