@@ -533,12 +533,20 @@ s_clause (const char *text, s_sentence_t *sent, uint32_t match_start, uint32_t m
           uint32_t *start_p, uint32_t *end_p)
 {
     if (sent->separator_count < 0) {
-        //  Only bytes that can start a separator are worth a closer look
+        //  Every separator has one of these bytes: its punctuation, or a
+        //  dash after its leading space.  Others are skipped at a glance.
+        static const bool marks [256] = {
+            [';'] = 1, [':'] = 1, [','] = 1, ['-'] = 1, [0xE2] = 1
+        };
         int count = 0;
-        for (uint32_t p = sent->start; p + 1 < sent->end && count <= S_MAX_SEPARATORS; p++) {
-            char c = text [p];
-            if (c != ';' && c != ':' && c != ' ' && c != ',')
+        for (uint32_t q = sent->start; q < sent->end && count <= S_MAX_SEPARATORS; q++) {
+            unsigned char c = (unsigned char) text [q];
+            if (!marks [c])
                 continue;
+            bool dash = c == '-' || c == 0xE2;
+            if ((dash && q == sent->start) || (dash ? q : q + 1) >= sent->end)
+                continue;
+            uint32_t p = dash ? q - 1 : q;
             uint32_t to = s_separator_at (text, sent, p);
             if (to == 0)
                 continue;
