@@ -82,6 +82,7 @@ typedef struct {
     int actors [S_MAX_ACTORS];
     int actor_count;
     char key [AB_X_MAX_SLOTS * (AB_X_SLOT_LEN + 24) + 64];
+    uint32_t key_hash;      //  ab_xrules_hash of key: equal keys, equal hashes
 } s_claim_t;
 
 //  Per-sentence facts, computed lazily where they cost a regex
@@ -1082,6 +1083,7 @@ s_build_key (const ab_extractor_t *self, s_claim_t *claim)
     #undef S_PUT
     *out++ = '}';
     *out = 0;
+    claim->key_hash = ab_xrules_hash (AB_X_FNV_SEED, claim->key, (size_t) (out - claim->key));
 }
 
 //  Try one rule on a sentence; on a match fill *claim and return true.
@@ -1185,7 +1187,7 @@ s_keep_claim (s_run_t *run, s_claim_t *claim)
     const ab_extractor_t *self = run->self;
     for (int i = 0; i < run->claim_count; i++) {
         s_claim_t *old = &run->claims [i];
-        if (strcmp (old->key, claim->key) != 0)
+        if (old->key_hash != claim->key_hash || strcmp (old->key, claim->key) != 0)
             continue;
         int old_rank = self->hedge_order [old->hedge];
         int new_rank = self->hedge_order [claim->hedge];
@@ -1335,7 +1337,7 @@ ab_extract (const ab_extractor_t *self, const ab_doc_t *doc,
                 if (!s_try_rule (&run, sent, (int) index, r, claim))
                     continue;
                 //  Several rules may state one key in one sentence
-                uint32_t hash = ab_xrules_hash (AB_X_FNV_SEED, claim->key, strlen (claim->key));
+                uint32_t hash = claim->key_hash;
                 bool dup = false;
                 for (int k = 0; k < taken; k++)
                     dup |= keys [k] == hash;
