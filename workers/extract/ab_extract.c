@@ -1003,9 +1003,13 @@ s_convert (s_slotctx_t *sc, const ab_xslot_t *slot, char *out, char *out2)
             out [0] = 0;
             for (int k = 0; k < count; k++) {
                 const char *id = self->entities [found [k]].id;
-                if (n + strlen (id) + 2 >= AB_X_SLOT_LEN)
+                size_t len = strlen (id);
+                if (n + len + 2 >= AB_X_SLOT_LEN)
                     return -1;
-                n += (size_t) snprintf (out + n, AB_X_SLOT_LEN - n, "%s%s", k ? "+" : "", id);
+                if (k)
+                    out [n++] = '+';
+                memcpy (out + n, id, len + 1);
+                n += len;
                 s_add_actor (sc->claim, found [k]);
             }
             return 0;
