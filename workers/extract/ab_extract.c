@@ -235,6 +235,10 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
 {
     s_token_t tokens [S_MAX_TOKENS];
     int ntokens = 0;
+    //  The words whose entry names an alias or starts a longer one: the
+    //  mention pass visits only these
+    int starts [S_MAX_TOKENS];
+    int nstarts = 0;
     memset (sent->triggers, 0, sizeof (sent->triggers));
     sent->mention_count = 0;
     sent->has_quote = false;
@@ -292,8 +296,13 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
             uint32_t hash = ab_xrules_key_hash_padded (text + start, pos - start, &head);
             token->entry = s_lookup_word (self, text, start, pos, hash, head);
         }
-        if (token->entry && token->entry->trigger >= 0)
-            sent->triggers [token->entry->trigger / 64] |= 1ull << (token->entry->trigger % 64);
+        const ab_xentry_t *entry = token->entry;
+        if (entry) {
+            if (entry->trigger >= 0)
+                sent->triggers [entry->trigger / 64] |= 1ull << (entry->trigger % 64);
+            starts [nstarts] = ntokens - 1;
+            nstarts += entry->alias_count > 0 || (entry->flags & AB_X_PREFIX);
+        }
     }
     //  A dateline ("MANILA — ", "SEOUL - ") says where the story was
     //  filed, not who acts in it: its words name no one
@@ -316,12 +325,13 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
         }
     }
     //  Longest alias starting at each word: the words run together
-    for (int i = 0; i < ntokens && sent->mention_count < S_MAX_MENTIONS; ) {
-        const ab_xentry_t *entry = tokens [i].entry;
-        if (!entry || (entry->alias_count == 0 && !(entry->flags & AB_X_PREFIX))) {
-            i++;
+    int next = 0;           //  first word not inside a mention found
+    for (int candidate = 0; candidate < nstarts && sent->mention_count < S_MAX_MENTIONS;
+         candidate++) {
+        int i = starts [candidate];
+        if (i < next)
             continue;
-        }
+        const ab_xentry_t *entry = tokens [i].entry;
         int best_alias = s_entry_alias (self, entry, text, tokens, i, i);
         int best_end = i;
         uint32_t kinds = best_alias >= 0 ? entry->kinds : 0;
@@ -358,7 +368,7 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
         if (best_alias >= 0 && after < end && text [after] == '$')
             best_alias = -1;
         if (best_alias >= 0 && i < dateline) {
-            i = best_end + 1;
+            next = best_end + 1;
             continue;
         }
         if (best_alias >= 0) {
@@ -369,10 +379,8 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
             m->entity = self->aliases [best_alias].entity;
             m->kinds = kinds;
             m->dot = dot;
-            i = best_end + 1;
+            next = best_end + 1;
         }
-        else
-            i++;
     }
 }
 
