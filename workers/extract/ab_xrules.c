@@ -1734,7 +1734,10 @@ s_build_table (ab_extractor_t *self, s_ctx_t *ctx)
         if (tsize > 0 && text [tsize - 1] == '.')
             slot->flags |= AB_X_DOT;
     }
-    //  Compact: small slots (two per key), keys and alias lists in two pools
+    //  Compact: small slots, keys and alias lists in two pools.  Four slots
+    //  per key: most words of an article are in the table under no key, and
+    //  at a quarter full their probe mostly ends at an empty first slot
+    //  (the probes read only table_hashes, 4 bytes a slot).
     size_t key_bytes = 0, alias_total = 0, used = 0;
     for (size_t i = 0; rc == 0 && i < size; i++)
         if (table [i].key) {
@@ -1743,7 +1746,7 @@ s_build_table (ab_extractor_t *self, s_ctx_t *ctx)
             used++;
         }
     size_t compact = 64;
-    while (compact < used * 2)
+    while (compact < used * 4)
         compact *= 2;
     if (rc == 0) {
         self->table = calloc (compact, sizeof (ab_xentry_t));
