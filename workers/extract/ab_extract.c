@@ -27,6 +27,7 @@
     =========================================================================
 */
 #include "ab_extract.h"
+#include "ab_swar.h"
 #include "ab_xrules.h"
 #include "ab_xvalue.h"
 
@@ -145,22 +146,6 @@ static const bool s_word_byte [128] = {
     ['y'] = 1, ['z'] = 1
 };
 
-//  0x80 in each byte of x that is an ASCII letter or digit (s_word_byte
-//  for eight bytes at once), 0 in the others and in bytes from 0x80 up.
-//  Each range test adds to the low seven bits, so no carry crosses into
-//  the next byte.
-static inline uint64_t
-s_word_bits (uint64_t x)
-{
-    const uint64_t ones = 0x0101010101010101ull;
-    uint64_t ascii = ~x & (0x80 * ones);
-    uint64_t low = x & (0x7F * ones);
-    uint64_t folded = low | (0x20 * ones);          //  letters to lowercase
-    uint64_t letter = (folded + (0x80 - 'a') * ones) & ~(folded + (0x80 - 'z' - 1) * ones);
-    uint64_t digit = (low + (0x80 - '0') * ones) & ~(low + (0x80 - '9' - 1) * ones);
-    return (letter | digit) & ascii;
-}
-
 //  Look up the folded form of text [start, end) (one word) in the hash,
 //  comparing without making a lowercase copy.  first is the word's first
 //  8 bytes folded (ab_xrules_key_hash_padded): most words fit in it, and
@@ -269,8 +254,7 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
             //  end): the word's end costs no mispredicted branch per byte
             uint64_t chunk;
             memcpy (&chunk, text + pos, 8);
-            uint64_t stops = ~s_word_bits (chunk) & 0x8080808080808080ull;
-            uint32_t run = stops ? (uint32_t) __builtin_ctzll (stops) / 8 : 8;
+            uint32_t run = ab_swar_run (ab_swar_alnum (chunk));
             pos += run;
             if (pos >= end) {
                 pos = (uint32_t) end;
