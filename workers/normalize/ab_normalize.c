@@ -24,7 +24,6 @@
     =========================================================================
 */
 #include "ab_normalize.h"
-#include "ab_swar.h"
 #include "ab_nzdata.h"
 
 #include <assert.h>
@@ -1235,32 +1234,6 @@ s_sentence_words (const ab_normalizer_t *self, struct ab_doc_scratch_t *sc,
     uint64_t h = 0, acc = 0;
     unsigned shift = 0, len = 0;
     for (size_t p = a; p < b; p++) {
-        //  A run of word bytes (ASCII letters and digits, every byte from
-        //  0x80 up) goes in eight bytes at a time: finding a word's end
-        //  byte by byte mispredicts a branch per word.  The bytes land in
-        //  acc exactly as the byte loop below would put them.
-        while (p + 8 <= b) {
-            uint64_t chunk;
-            memcpy (&chunk, text + p, 8);
-            unsigned run = ab_swar_run (ab_swar_alnum (chunk) | (chunk & AB_SWAR_HIGHS));
-            if (run == 0)
-                break;
-            uint64_t bytes = ab_swar_lower (chunk);
-            if (run < 8)
-                bytes &= ((uint64_t) 1 << (8 * run)) - 1;
-            acc |= bytes << shift;
-            if (shift + 8 * run >= 64) {
-                h = s_word_step (h ^ acc);
-                acc = shift? bytes >> (64 - shift): 0;
-                shift = shift + 8 * run - 64;
-            }
-            else
-                shift += 8 * run;
-            len += run;
-            p += run;
-        }
-        if (p >= b)
-            break;
         uint64_t c = word_byte [(unsigned char) text [p]];
         if (c) {
             acc |= c << shift;
