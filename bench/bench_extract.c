@@ -122,10 +122,27 @@ main (int argc, char **argv)
             s_fail ("normalize failed");
     double normalize_s = bench_cpu_now () - start;
 
+    //  Both stages back to back, as a worker runs them, with no clock read
+    //  inside the loop: a thread CPU clock read is a system call, which
+    //  would be counted as the stages' time
     long claims = 0;
-    double extract_s = 0;
     double normalized_bytes = 0;
     start = bench_cpu_now ();
+    for (size_t i = 0; i < count; i++) {
+        if (ab_normalize (normalizer, texts [i].body, texts [i].size, doc) != 0)
+            s_fail ("normalize failed");
+        ab_result_t *result = ab_result_new ();
+        int found = result? ab_extract (extractor, doc, texts [i].sample->published, result): -1;
+        if (found < 0)
+            s_fail ("extract failed");
+        claims += found;
+        normalized_bytes += (double) doc->size;
+        ab_result_destroy (&result);
+    }
+    double both_s = bench_cpu_now () - start;
+
+    //  Extract alone: a third pass, timed around each ab_extract call
+    double extract_s = 0;
     for (size_t i = 0; i < count; i++) {
         if (ab_normalize (normalizer, texts [i].body, texts [i].size, doc) != 0)
             s_fail ("normalize failed");
@@ -135,11 +152,8 @@ main (int argc, char **argv)
         extract_s += bench_cpu_now () - before;
         if (found < 0)
             s_fail ("extract failed");
-        claims += found;
-        normalized_bytes += (double) doc->size;
         ab_result_destroy (&result);
     }
-    double both_s = bench_cpu_now () - start;
 
     double result_bytes = 0;
     start = bench_cpu_now ();

@@ -236,10 +236,11 @@ ab_result_set_article (ab_result_t *self, const ab_article_t *article)
     return 0;
 }
 
-ab_claim_t *
-ab_result_add_claim (ab_result_t *self)
+//  Make room for one more claim; returns the new (not yet counted) slot
+//  zeroed, or NULL on no memory.
+static ab_claim_t *
+s_claim_slot (ab_result_t *self)
 {
-    assert (self);
     if (self->claim_count == self->claim_capacity) {
         uint32_t capacity = self->claim_capacity? self->claim_capacity * 2: 8;
         ab_claim_t *claims = (ab_claim_t *) realloc (self->claims, capacity * sizeof *claims);
@@ -250,6 +251,16 @@ ab_result_add_claim (ab_result_t *self)
     }
     ab_claim_t *claim = &self->claims [self->claim_count];
     memset (claim, 0, sizeof *claim);
+    return claim;
+}
+
+ab_claim_t *
+ab_result_add_claim (ab_result_t *self)
+{
+    assert (self);
+    ab_claim_t *claim = s_claim_slot (self);
+    if (!claim)
+        return NULL;
     if (ab_article_set (&claim->type, "") || ab_article_set (&claim->rule, "")
     ||  ab_article_set (&claim->hedge, "") || ab_article_set (&claim->attribution, "")
     ||  ab_article_set (&claim->evidence, "")) {
@@ -258,6 +269,71 @@ ab_result_add_claim (ab_result_t *self)
     }
     self->claim_count++;
     return claim;
+}
+
+//  Copy count slots into a new array sized as s_grow expects, so that
+//  ab_claim_add_key/value can append to it later.  Counts the slots
+//  copied in *copied (for s_claim_clear on failure).  Returns 0 or -1.
+static int
+s_slots_copy (ab_slot_t **slots_p, uint32_t *copied, const ab_slot_t *slots, uint32_t count)
+{
+    *copied = 0;
+    if (count == 0)
+        return 0;
+    *slots_p = (ab_slot_t *) calloc (s_capacity (count), sizeof (ab_slot_t));
+    if (!*slots_p)
+        return -1;
+    for (uint32_t index = 0; index < count; index++) {
+        ab_slot_t *slot = &(*slots_p) [index];
+        slot->name = strdup (slots [index].name? slots [index].name: "");
+        slot->value = strdup (slots [index].value? slots [index].value: "");
+        (*copied)++;
+        if (!slot->name || !slot->value)
+            return -1;
+    }
+    return 0;
+}
+
+ab_claim_t *
+ab_result_add_claim_copy (ab_result_t *self, const ab_claim_t *claim)
+{
+    assert (self);
+    assert (claim);
+    ab_claim_t *copy = s_claim_slot (self);
+    if (!copy)
+        return NULL;
+    copy->type = strdup (claim->type? claim->type: "");
+    copy->rule = strdup (claim->rule? claim->rule: "");
+    copy->hedge = strdup (claim->hedge? claim->hedge: "");
+    copy->attribution = strdup (claim->attribution? claim->attribution: "");
+    copy->evidence = strdup (claim->evidence? claim->evidence: "");
+    int rc = copy->type && copy->rule && copy->hedge && copy->attribution && copy->evidence
+           ? 0: -1;
+    if (rc == 0 && claim->actor_count > 0) {
+        copy->actors = (char **) calloc (s_capacity (claim->actor_count), sizeof (char *));
+        rc = copy->actors? 0: -1;
+        for (uint32_t index = 0; rc == 0 && index < claim->actor_count; index++) {
+            const char *actor = claim->actors [index];
+            copy->actors [index] = strdup (actor? actor: "");
+            copy->actor_count++;
+            if (!copy->actors [index])
+                rc = -1;
+        }
+    }
+    if (rc == 0)
+        rc = s_slots_copy (&copy->keys, &copy->key_count, claim->keys, claim->key_count);
+    if (rc == 0)
+        rc = s_slots_copy (&copy->values, &copy->value_count, claim->values, claim->value_count);
+    if (rc) {
+        s_claim_clear (copy);
+        return NULL;
+    }
+    copy->evidence_start = claim->evidence_start;
+    copy->evidence_end = claim->evidence_end;
+    copy->match_start = claim->match_start;
+    copy->match_end = claim->match_end;
+    self->claim_count++;
+    return copy;
 }
 
 int

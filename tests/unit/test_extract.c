@@ -505,6 +505,27 @@ static const s_case_t s_cases [] = {
       "WASHINGTON WILL CONSIDER APPOINTING A FOUR\xe2\x80\x93STAR GENERAL TO LEAD U.S. FORCES "
       "JAPAN, \xe2\x80\x9cSOURCES\xe2\x80\x9d SAID.",
       "commander_rank{unit=USFJ,status=planned}", "rank=4", "considered", NULL },
+    //  Words of 8 bytes and longer, in capitals: the scan hashes and
+    //  compares words 8 bytes at a time
+    { "long words in capitals", "2024-03-25",
+      "Some 28,500 American SERVICEMEMBERS are STATIONED in the Republic of Korea.",
+      "force_posture{country=US,host=KR,measure=troops}", "count=28500", "asserted", "" },
+    //  Clause separators keep a modal in the next clause off the claim
+    { "double hyphen ends the clause", "2024-03-25",
+      "About 54,000 U.S. troops are based in Japan -- officials say the number could change.",
+      "force_posture{country=US,host=JP,measure=troops}", "count=54000", "asserted", "" },
+    { "en dash ends the clause", "2024-03-25",
+      "About 54,000 U.S. troops are based in Japan \xe2\x80\x93 officials say the number "
+      "could change.",
+      "force_posture{country=US,host=JP,measure=troops}", "count=54000", "asserted", "" },
+    { "semicolon ends the clause", "2024-03-25",
+      "About 54,000 U.S. troops are based in Japan; the number would grow, officials said.",
+      //  the closing "officials said" covers the whole sentence (attributions.tsv)
+      "force_posture{country=US,host=JP,measure=troops}", "count=54000", "asserted", "officials" },
+    { "dash at the sentence start", "2024-03-25",
+      "- Tokyo will set up a joint headquarters by March 2025, and 28,500 US troops are "
+      "stationed in South Korea.",
+      "force_posture{country=US,host=KR,measure=troops}", "count=28500", "asserted", "" },
     { NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 };
 

@@ -631,6 +631,59 @@ test_result_round_trip (void **state)
     s_result_round_trip (AB_MAX_CLAIMS);
 }
 
+//  ab_result_add_claim_copy: a deep copy that owns its strings, that the
+//  field-by-field helpers can still extend, and that encodes like the
+//  claim it was copied from.
+static void
+test_claim_copy (void **state)
+{
+    ab_result_t *source = s_result_sample (3);
+    ab_result_t *result = ab_result_new ();
+    assert_non_null (result);
+    for (uint32_t index = 0; index < source->claim_count; index++) {
+        ab_claim_t *copy = ab_result_add_claim_copy (result, &source->claims [index]);
+        assert_non_null (copy);
+        s_check_claims_equal (copy, &source->claims [index]);
+        assert_ptr_not_equal (copy->type, source->claims [index].type);
+        assert_ptr_not_equal (copy->actors, source->claims [index].actors);
+        assert_ptr_not_equal (copy->keys [0].value, source->claims [index].keys [0].value);
+    }
+    //  Borrowed strings: the copy must not point into the caller's buffers
+    char evidence [] = "Seoul hosts the drills.";
+    char *actors [] = { "KR" };
+    ab_slot_t keys [] = { { "country", "KR" } };
+    ab_claim_t draft = { .type = "exercise", .rule = "exercise.host", .actors = actors,
+                         .actor_count = 1, .keys = keys, .key_count = 1,
+                         .evidence = evidence, .evidence_end = 23 };
+    ab_claim_t *copy = ab_result_add_claim_copy (result, &draft);
+    assert_non_null (copy);
+    evidence [0] = 'X';
+    assert_string_equal (copy->evidence, "Seoul hosts the drills.");
+    assert_string_equal (copy->hedge, "");          //  NULL strings become ""
+    assert_string_equal (copy->attribution, "");
+    assert_int_equal (copy->value_count, 0);
+    //  The copy's arrays grow like the helpers' own
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal (ab_claim_add_actor (copy, "US"), 0);
+        assert_int_equal (ab_claim_add_key (copy, "unit", "USFK"), 0);
+        assert_int_equal (ab_claim_add_value (copy, "troops", "28500"), 0);
+    }
+    assert_int_equal (copy->actor_count, 6);
+    assert_string_equal (ab_claim_key (copy, "country"), "KR");
+    assert_string_equal (ab_claim_value (copy, "troops"), "28500");
+    //  Copies encode to the same claims as the originals
+    zmsg_t *a = ab_result_encode (source);
+    ab_proto_error_t error;
+    ab_result_t *decoded = ab_result_decode (a, &error);
+    assert_non_null (decoded);
+    for (uint32_t index = 0; index < source->claim_count; index++)
+        s_check_claims_equal (&decoded->claims [index], &result->claims [index]);
+    ab_result_destroy (&decoded);
+    zmsg_destroy (&a);
+    ab_result_destroy (&result);
+    ab_result_destroy (&source);
+}
+
 static void
 test_claim_helpers (void **state)
 {
@@ -1565,6 +1618,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_article_round_trip),
         cmocka_unit_test (test_result_round_trip),
+        cmocka_unit_test (test_claim_copy),
         cmocka_unit_test (test_claim_helpers),
         cmocka_unit_test (test_small_round_trips),
         cmocka_unit_test (test_delta_round_trip),

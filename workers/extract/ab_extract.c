@@ -27,6 +27,7 @@
     =========================================================================
 */
 #include "ab_extract.h"
+#include "ab_swar.h"
 #include "ab_xrules.h"
 #include "ab_xvalue.h"
 
@@ -44,6 +45,7 @@
 #define S_MAX_PENDING   1024        //  claims per article, before dedupe
 #define S_LABEL_LEN     200
 #define S_PADDING       64          //  zero bytes after the text copy
+#define S_MAX_SEPARATORS 32         //  clause separators kept per sentence
 
 //  Copy a string into a fixed buffer, truncating (snprintf "%s" without
 //  the format parsing, which showed in profiles: claims copy many slots)
@@ -81,6 +83,7 @@ typedef struct {
     int actors [S_MAX_ACTORS];
     int actor_count;
     char key [AB_X_MAX_SLOTS * (AB_X_SLOT_LEN + 24) + 64];
+    uint32_t key_hash;      //  ab_xrules_hash of key: equal keys, equal hashes
 } s_claim_t;
 
 //  Per-sentence facts, computed lazily where they cost a regex
@@ -92,6 +95,11 @@ typedef struct {
     int mention_count;
     bool has_quote;
     int cue_hedges;         //  bit set of hedges cued in the sentence, -1 unknown
+    //  Clause separators, text [from, to), found once per sentence for
+    //  all its claims; -1 not yet, S_MAX_SEPARATORS + 1 too many to keep
+    int separator_count;
+    uint32_t separator_from [S_MAX_SEPARATORS];
+    uint32_t separator_to [S_MAX_SEPARATORS];
     bool attr_done;
     char attr_label [S_LABEL_LEN];
     int attr_hedge;
@@ -139,21 +147,33 @@ static const bool s_word_byte [128] = {
 };
 
 //  Look up the folded form of text [start, end) (one word) in the hash,
-//  comparing without making a lowercase copy.
+//  comparing without making a lowercase copy.  first is the word's first
+//  8 bytes folded (ab_xrules_key_hash_padded): most words fit in it, and
+//  the key pool is padded so that a key can be loaded 8 bytes at a time.
 static const ab_xentry_t *
 s_lookup_word (const ab_extractor_t *self, const char *text, uint32_t start, uint32_t end,
-               uint32_t hash)
+               uint32_t hash, uint64_t first)
 {
     uint32_t size = end - start;
     uint32_t mark = hash | 1;
     for (uint32_t i = hash & self->table_mask; ; i = (i + 1) & self->table_mask) {
-        const ab_xentry_t *entry = &self->table [i];
-        if (entry->hash == 0)
+        uint32_t stored_hash = self->table_hashes [i];
+        if (stored_hash == 0)
             return NULL;
-        if (entry->hash != mark)
+        if (stored_hash != mark)
             continue;
+        const ab_xentry_t *entry = &self->table [i];
         const char *key = self->key_pool + entry->key;
-        uint32_t k = 0;
+        uint64_t head;
+        memcpy (&head, key, 8);
+        if (size <= 8) {
+            if (size < 8)
+                head &= (1ull << (8 * size)) - 1;
+            if (head == first && key [size] == 0)
+                return entry;
+            continue;
+        }
+        uint32_t k = 8;
         for (; k < size; k++) {
             char c = text [start + k];
             if (c >= 'A' && c <= 'Z')
@@ -161,7 +181,7 @@ s_lookup_word (const ab_extractor_t *self, const char *text, uint32_t start, uin
             if (key [k] != c)
                 break;
         }
-        if (k == size && key [size] == 0)
+        if (head == first && k == size && key [size] == 0)
             return entry;
     }
 }
@@ -200,12 +220,17 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
 {
     s_token_t tokens [S_MAX_TOKENS];
     int ntokens = 0;
+    //  The words whose entry names an alias or starts a longer one: the
+    //  mention pass visits only these
+    int starts [S_MAX_TOKENS];
+    int nstarts = 0;
     memset (sent->triggers, 0, sizeof (sent->triggers));
     sent->mention_count = 0;
     sent->has_quote = false;
     uint32_t pos = sent->start;
     size_t end = sent->end;
-    //  Cut into words, hashing each as it goes; look each up once
+    //  Cut into words and look each up once.  ASCII bytes take the table;
+    //  only non-ASCII ones need the UTF-8 decoder.
     while (pos < end && ntokens < S_MAX_TOKENS) {
         unsigned char c = (unsigned char) text [pos];
         bool is_token;
@@ -223,29 +248,45 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
             continue;
         }
         uint32_t start = pos;
+        pos += (uint32_t) len;
         while (pos < end) {
+            //  Eight bytes at a time (the padded copy may be read past
+            //  end): the word's end costs no mispredicted branch per byte
+            uint64_t chunk;
+            memcpy (&chunk, text + pos, 8);
+            uint32_t run = ab_swar_run (ab_swar_alnum (chunk));
+            pos += run;
+            if (pos >= end) {
+                pos = (uint32_t) end;
+                break;
+            }
+            if (run == 8)
+                continue;
             c = (unsigned char) text [pos];
-            if (c < 0x80) {
-                if (!s_word_byte [c])
-                    break;
-                pos++;
-            }
-            else {
-                len = ab_xrules_char (text, end, pos, &is_token);
-                if (!is_token)
-                    break;
-                pos += (uint32_t) len;
-            }
+            if (c < 0x80)
+                break;
+            len = ab_xrules_char (text, end, pos, &is_token);
+            if (!is_token)
+                break;
+            pos += (uint32_t) len;
         }
         s_token_t *token = &tokens [ntokens++];
         token->start = start;
         token->end = pos;
-        token->entry = pos - start <= S_MAX_TOKEN_LEN
-                     ? s_lookup_word (self, text, start, pos,
-                                      ab_xrules_key_hash (text + start, pos - start))
-                     : NULL;
-        if (token->entry && token->entry->trigger >= 0)
-            sent->triggers [token->entry->trigger / 64] |= 1ull << (token->entry->trigger % 64);
+        token->entry = NULL;
+        if (pos - start <= S_MAX_TOKEN_LEN) {
+            //  The text is a padded copy: the hash may load past the word
+            uint64_t head;
+            uint32_t hash = ab_xrules_key_hash_padded (text + start, pos - start, &head);
+            token->entry = s_lookup_word (self, text, start, pos, hash, head);
+        }
+        const ab_xentry_t *entry = token->entry;
+        if (entry) {
+            if (entry->trigger >= 0)
+                sent->triggers [entry->trigger / 64] |= 1ull << (entry->trigger % 64);
+            starts [nstarts] = ntokens - 1;
+            nstarts += entry->alias_count > 0 || (entry->flags & AB_X_PREFIX);
+        }
     }
     //  A dateline ("MANILA — ", "SEOUL - ", "**TOKYO** - ") says where the story was
     //  filed, not who acts in it: its words name no one
@@ -270,12 +311,13 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
         }
     }
     //  Longest alias starting at each word: the words run together
-    for (int i = 0; i < ntokens && sent->mention_count < S_MAX_MENTIONS; ) {
-        const ab_xentry_t *entry = tokens [i].entry;
-        if (!entry || (entry->alias_count == 0 && !(entry->flags & AB_X_PREFIX))) {
-            i++;
+    int next = 0;           //  first word not inside a mention found
+    for (int candidate = 0; candidate < nstarts && sent->mention_count < S_MAX_MENTIONS;
+         candidate++) {
+        int i = starts [candidate];
+        if (i < next)
             continue;
-        }
+        const ab_xentry_t *entry = tokens [i].entry;
         int best_alias = s_entry_alias (self, entry, text, tokens, i, i);
         int best_end = i;
         uint32_t kinds = best_alias >= 0 ? entry->kinds : 0;
@@ -312,7 +354,7 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
         if (best_alias >= 0 && after < end && text [after] == '$')
             best_alias = -1;
         if (best_alias >= 0 && i < dateline) {
-            i = best_end + 1;
+            next = best_end + 1;
             continue;
         }
         if (best_alias >= 0) {
@@ -323,10 +365,8 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
             m->entity = self->aliases [best_alias].entity;
             m->kinds = kinds;
             m->dot = dot;
-            i = best_end + 1;
+            next = best_end + 1;
         }
-        else
-            i++;
     }
 }
 
@@ -483,55 +523,90 @@ s_bits_any (const uint64_t *need, const uint64_t *have)
 //  Future and modal cues count only in the claim's own clause, so that
 //  "28,500 troops are stationed there, and officials said drills would
 //  grow" keeps the troop figure asserted.
-static void
-s_clause (const char *text, const s_sentence_t *sent, uint32_t match_start, uint32_t match_end,
-          uint32_t *start_p, uint32_t *end_p)
+
+//  The separator that starts at text [p], if any: its end, else 0
+static uint32_t
+s_separator_at (const char *text, const s_sentence_t *sent, uint32_t p)
 {
     static const char *joins [] = {
         "and ", "but ", "while ", "whereas ", "although ", "though ", NULL
     };
-    uint32_t start = sent->start, end = sent->end;
-    for (uint32_t p = sent->start; p + 1 < sent->end; p++) {
-        uint32_t from = 0, to = 0;        //  the separator is text [from, to)
-        char c = text [p];
-        if ((c == ';' || c == ':') && text [p + 1] == ' ') {
-            from = p;
-            to = p + 2;
+    char c = text [p];
+    if ((c == ';' || c == ':') && text [p + 1] == ' ')
+        return p + 2;
+    if (c == ' ' && p + 4 < sent->end && (unsigned char) text [p + 1] == 0xE2
+    &&  (unsigned char) text [p + 2] == 0x80
+    &&  ((unsigned char) text [p + 3] == 0x93 || (unsigned char) text [p + 3] == 0x94)
+    &&  text [p + 4] == ' ')
+        return p + 5;
+    if (c == ' ' && p + 3 < sent->end && text [p + 1] == '-' && text [p + 2] == '-'
+    &&  text [p + 3] == ' ')
+        return p + 4;
+    if (c == ',' && text [p + 1] == ' ')
+        for (int j = 0; joins [j]; j++) {
+            size_t n = strlen (joins [j]);
+            if (p + 2 + n <= sent->end && memcmp (text + p + 2, joins [j], n) == 0)
+                return p + 2 + (uint32_t) n;
         }
-        else
-        if (c == ' ' && p + 4 < sent->end && (unsigned char) text [p + 1] == 0xE2
-        &&  (unsigned char) text [p + 2] == 0x80
-        &&  ((unsigned char) text [p + 3] == 0x93 || (unsigned char) text [p + 3] == 0x94)
-        &&  text [p + 4] == ' ') {
-            from = p;
-            to = p + 5;
-        }
-        else
-        if (c == ' ' && p + 3 < sent->end && text [p + 1] == '-' && text [p + 2] == '-'
-        &&  text [p + 3] == ' ') {
-            from = p;
-            to = p + 4;
-        }
-        else
-        if (c == ',' && text [p + 1] == ' ')
-            for (int j = 0; joins [j]; j++) {
-                size_t n = strlen (joins [j]);
-                if (p + 2 + n <= sent->end && memcmp (text + p + 2, joins [j], n) == 0) {
-                    from = p;
-                    to = p + 2 + (uint32_t) n;
-                    break;
-                }
+    return 0;
+}
+
+static void
+s_clause (const char *text, s_sentence_t *sent, uint32_t match_start, uint32_t match_end,
+          uint32_t *start_p, uint32_t *end_p)
+{
+    if (sent->separator_count < 0) {
+        //  Every separator has one of these bytes: its punctuation, or a
+        //  dash after its leading space.  Others are skipped at a glance.
+        static const bool marks [256] = {
+            [';'] = 1, [':'] = 1, [','] = 1, ['-'] = 1, [0xE2] = 1
+        };
+        int count = 0;
+        for (uint32_t q = sent->start; q < sent->end && count <= S_MAX_SEPARATORS; q++) {
+            unsigned char c = (unsigned char) text [q];
+            if (!marks [c])
+                continue;
+            bool dash = c == '-' || c == 0xE2;
+            if ((dash && q == sent->start) || (dash ? q : q + 1) >= sent->end)
+                continue;
+            uint32_t p = dash ? q - 1 : q;
+            uint32_t to = s_separator_at (text, sent, p);
+            if (to == 0)
+                continue;
+            if (count < S_MAX_SEPARATORS) {
+                sent->separator_from [count] = p;
+                sent->separator_to [count] = to;
             }
-        if (to == 0)
-            continue;
-        if (to <= match_start)
-            start = to;
-        else
-        if (from >= match_end) {
-            end = from;
-            break;
+            count++;
+        }
+        sent->separator_count = count;
+    }
+    uint32_t start = sent->start, end = sent->end;
+    if (sent->separator_count <= S_MAX_SEPARATORS) {
+        for (int i = 0; i < sent->separator_count; i++) {
+            if (sent->separator_to [i] <= match_start)
+                start = sent->separator_to [i];
+            else
+            if (sent->separator_from [i] >= match_end) {
+                end = sent->separator_from [i];
+                break;
+            }
         }
     }
+    else
+        //  A sentence of many clauses: walk it for this match
+        for (uint32_t p = sent->start; p + 1 < sent->end; p++) {
+            uint32_t to = s_separator_at (text, sent, p);
+            if (to == 0)
+                continue;
+            if (to <= match_start)
+                start = to;
+            else
+            if (p >= match_end) {
+                end = p;
+                break;
+            }
+        }
     *start_p = start;
     *end_p = end;
 }
@@ -926,9 +1001,13 @@ s_convert (s_slotctx_t *sc, const ab_xslot_t *slot, char *out, char *out2)
             out [0] = 0;
             for (int k = 0; k < count; k++) {
                 const char *id = self->entities [found [k]].id;
-                if (n + strlen (id) + 2 >= AB_X_SLOT_LEN)
+                size_t len = strlen (id);
+                if (n + len + 2 >= AB_X_SLOT_LEN)
                     return -1;
-                n += (size_t) snprintf (out + n, AB_X_SLOT_LEN - n, "%s%s", k ? "+" : "", id);
+                if (k)
+                    out [n++] = '+';
+                memcpy (out + n, id, len + 1);
+                n += len;
                 s_add_actor (sc->claim, found [k]);
             }
             return 0;
@@ -1030,6 +1109,7 @@ s_build_key (const ab_extractor_t *self, s_claim_t *claim)
     #undef S_PUT
     *out++ = '}';
     *out = 0;
+    claim->key_hash = ab_xrules_hash (AB_X_FNV_SEED, claim->key, (size_t) (out - claim->key));
 }
 
 //  Try one rule on a sentence; on a match fill *claim and return true.
@@ -1136,7 +1216,7 @@ s_keep_claim (s_run_t *run, s_claim_t *claim)
     const ab_extractor_t *self = run->self;
     for (int i = 0; i < run->claim_count; i++) {
         s_claim_t *old = &run->claims [i];
-        if (strcmp (old->key, claim->key) != 0)
+        if (old->key_hash != claim->key_hash || strcmp (old->key, claim->key) != 0)
             continue;
         int old_rank = self->hedge_order [old->hedge];
         int new_rank = self->hedge_order [claim->hedge];
@@ -1150,45 +1230,50 @@ s_keep_claim (s_run_t *run, s_claim_t *claim)
         run->claims [run->claim_count++] = *claim;
 }
 
+//  Hand the pending claims to the result.  Each goes over as a draft that
+//  borrows its strings (ab_result_add_claim_copy copies them once).  text
+//  is this call's own copy of the article, so the evidence sentence is
+//  terminated in place for the copy and the byte put back after.
 static int
-s_emit (s_run_t *run, ab_result_t *result)
+s_emit (s_run_t *run, char *text, ab_result_t *result)
 {
     const ab_extractor_t *self = run->self;
-    const char *text = run->doc->text;
     int emitted = 0;
     for (int i = 0; i < run->claim_count; i++) {
-        const s_claim_t *c = &run->claims [i];
+        s_claim_t *c = &run->claims [i];
         const ab_xrule_t *rule = &self->rules [c->rule];
         const ab_xform_t *form = &self->forms [rule->form];
-        ab_claim_t *claim = ab_result_add_claim (result);
+        char *actors [S_MAX_ACTORS];
+        ab_slot_t keys [AB_X_MAX_SLOTS], values [AB_X_MAX_SLOTS];
+        for (int k = 0; k < c->actor_count; k++)
+            actors [k] = self->entities [c->actors [k]].id;
+        for (int k = 0; k < form->key_count; k++)
+            keys [k] = (ab_slot_t) { form->key_names [k], c->keys [k] };
+        for (int k = 0; k < form->value_count; k++)
+            values [k] = (ab_slot_t) { form->value_names [k], c->values [k] };
+        ab_claim_t draft = {
+            .type = form->type,
+            .rule = rule->id,
+            .actors = actors,
+            .actor_count = (uint32_t) c->actor_count,
+            .keys = keys,
+            .key_count = (uint32_t) form->key_count,
+            .values = values,
+            .value_count = (uint32_t) form->value_count,
+            .hedge = (char *) ab_xhedge_names [c->hedge],
+            .attribution = c->attribution,
+            .evidence = text + c->sentence_start,
+            .evidence_start = c->sentence_start,
+            .evidence_end = c->sentence_end,
+            .match_start = c->match_start,
+            .match_end = c->match_end
+        };
+        char saved = text [c->sentence_end];
+        text [c->sentence_end] = 0;
+        ab_claim_t *claim = ab_result_add_claim_copy (result, &draft);
+        text [c->sentence_end] = saved;
         if (!claim)
             return -1;
-        //  The evidence is the sentence, which is not terminated in the
-        //  text: the claim takes a bounded copy (its strings are heap
-        //  strings it frees, per ab_msg.h)
-        char *evidence = strndup (text + c->sentence_start, c->sentence_end - c->sentence_start);
-        if (!evidence)
-            return -1;
-        free (claim->evidence);
-        claim->evidence = evidence;
-        if (ab_article_set (&claim->type, form->type)
-        ||  ab_article_set (&claim->rule, rule->id)
-        ||  ab_article_set (&claim->hedge, ab_xhedge_names [c->hedge])
-        ||  ab_article_set (&claim->attribution, c->attribution))
-            return -1;
-        claim->evidence_start = c->sentence_start;
-        claim->evidence_end = c->sentence_end;
-        claim->match_start = c->match_start;
-        claim->match_end = c->match_end;
-        for (int k = 0; k < c->actor_count; k++)
-            if (ab_claim_add_actor (claim, self->entities [c->actors [k]].id))
-                return -1;
-        for (int k = 0; k < form->key_count; k++)
-            if (ab_claim_add_key (claim, form->key_names [k], c->keys [k]))
-                return -1;
-        for (int k = 0; k < form->value_count; k++)
-            if (ab_claim_add_value (claim, form->value_names [k], c->values [k]))
-                return -1;
         emitted++;
     }
     return emitted;
@@ -1257,6 +1342,7 @@ ab_extract (const ab_extractor_t *self, const ab_doc_t *doc,
         sent->start = span_i->start;
         sent->end = span_i->end;
         sent->cue_hedges = -1;
+        sent->separator_count = -1;
         sent->attr_done = false;
         s_scan_sentence (self, doc->text, sent, index == 0);
         if (!s_is_headline (doc->text, sent->start, sent->end)) {
@@ -1280,7 +1366,7 @@ ab_extract (const ab_extractor_t *self, const ab_doc_t *doc,
                 if (!s_try_rule (&run, sent, (int) index, r, claim))
                     continue;
                 //  Several rules may state one key in one sentence
-                uint32_t hash = ab_xrules_hash (AB_X_FNV_SEED, claim->key, strlen (claim->key));
+                uint32_t hash = claim->key_hash;
                 bool dup = false;
                 for (int k = 0; k < taken; k++)
                     dup |= keys [k] == hash;
@@ -1294,7 +1380,7 @@ ab_extract (const ab_extractor_t *self, const ab_doc_t *doc,
         s_history_add (&run, sent);
     }
     if (rc == 0)
-        rc = s_emit (&run, result);
+        rc = s_emit (&run, copy.text, result);
     free (sent);
     free (run.claims);
     pcre2_match_data_free (run.match);

@@ -169,11 +169,14 @@ ab_xrules_lookup (const ab_extractor_t *self, const char *key, size_t size, uint
         return NULL;
     uint32_t mark = hash | 1;
     for (uint32_t i = hash & self->table_mask; ; i = (i + 1) & self->table_mask) {
-        const ab_xentry_t *entry = &self->table [i];
-        if (entry->hash == 0)
+        uint32_t stored_hash = self->table_hashes [i];
+        if (stored_hash == 0)
             return NULL;
+        if (stored_hash != mark)
+            continue;
+        const ab_xentry_t *entry = &self->table [i];
         const char *stored = self->key_pool + entry->key;
-        if (entry->hash == mark && strncmp (stored, key, size) == 0 && stored [size] == 0)
+        if (strncmp (stored, key, size) == 0 && stored [size] == 0)
             return entry;
     }
 }
@@ -1763,7 +1766,10 @@ s_build_table (ab_extractor_t *self, s_ctx_t *ctx)
         if (tsize > 0 && text [tsize - 1] == '.')
             slot->flags |= AB_X_DOT;
     }
-    //  Compact: small slots (two per key), keys and alias lists in two pools
+    //  Compact: small slots, keys and alias lists in two pools.  Four slots
+    //  per key: most words of an article are in the table under no key, and
+    //  at a quarter full their probe mostly ends at an empty first slot
+    //  (the probes read only table_hashes, 4 bytes a slot).
     size_t key_bytes = 0, alias_total = 0, used = 0;
     for (size_t i = 0; rc == 0 && i < size; i++)
         if (table [i].key) {
@@ -1772,13 +1778,14 @@ s_build_table (ab_extractor_t *self, s_ctx_t *ctx)
             used++;
         }
     size_t compact = 64;
-    while (compact < used * 2)
+    while (compact < used * 4)
         compact *= 2;
     if (rc == 0) {
         self->table = calloc (compact, sizeof (ab_xentry_t));
-        self->key_pool = malloc (key_bytes + 1);
+        self->table_hashes = calloc (compact, sizeof (uint32_t));
+        self->key_pool = calloc (key_bytes + 8, 1);
         self->alias_pool = malloc (sizeof (int) * (alias_total + 1));
-        if (!self->table || !self->key_pool || !self->alias_pool)
+        if (!self->table || !self->table_hashes || !self->key_pool || !self->alias_pool)
             rc = s_fail (ctx, "out of memory");
     }
     if (rc == 0) {
@@ -1793,6 +1800,7 @@ s_build_table (ab_extractor_t *self, s_ctx_t *ctx)
                 at = (at + 1) & self->table_mask;
             ab_xentry_t *entry = &self->table [at];
             entry->hash = slot->hash | 1;
+            self->table_hashes [at] = entry->hash;
             entry->trigger = (int16_t) slot->trigger;
             entry->alias_count = (uint8_t) slot->alias_count;
             entry->flags = (uint8_t) slot->flags;
@@ -1884,6 +1892,7 @@ ab_extractor_destroy (ab_extractor_t **self_p)
     for (int i = 0; i < self->kind_count; i++)
         free (self->kinds [i]);
     free (self->table);
+    free (self->table_hashes);
     free (self->key_pool);
     free (self->alias_pool);
     for (int i = 0; i < self->trigger_count; i++)

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "ab_extract.h"
+#include "ab_swar.h"
 
 #define AB_X_MAX_KINDS      32      //  entity kinds
 #define AB_X_MAX_TRIGGERS   512     //  distinct "need" words
@@ -230,8 +231,10 @@ struct ab_extractor_t {
 
     //  Token hash (open addressing, power-of-two size)
     ab_xentry_t *table;
+    uint32_t *table_hashes;         //  table [i].hash alone: the probes read
+                                    //  this small array, entries only on a hit
     uint32_t table_mask;
-    char *key_pool;
+    char *key_pool;         //  followed by 8 zero bytes (8-byte loads)
     int *alias_pool;
     bool jit;                       //  every pattern is JIT-compiled
     int trigger_count;
@@ -269,17 +272,6 @@ struct ab_extractor_t {
 //  other byte kept.  Eight bytes at a time, with the case folded in a
 //  word (SWAR), because the sentence scan hashes every word of every
 //  article.
-static inline uint64_t
-ab_xrules_fold8 (uint64_t x)
-{
-    const uint64_t ones = 0x0101010101010101ull;
-    uint64_t seven = x & (0x7F * ones);
-    uint64_t above_z = seven + (0x7F - 0x5A) * ones;    //  high bit: byte > 'Z'
-    uint64_t from_a = seven + (0x80 - 0x41) * ones;     //  high bit: byte >= 'A'
-    uint64_t upper = from_a & ~above_z & ~x & (0x80 * ones);
-    return x | (upper >> 2);
-}
-
 static inline uint32_t
 ab_xrules_key_hash (const char *key, size_t size)
 {
@@ -287,7 +279,7 @@ ab_xrules_key_hash (const char *key, size_t size)
     while (size >= 8) {
         uint64_t chunk;
         memcpy (&chunk, key, 8);
-        hash = (hash ^ ab_xrules_fold8 (chunk)) * 0xFF51AFD7ED558CCDull;
+        hash = (hash ^ ab_swar_lower (chunk)) * 0xFF51AFD7ED558CCDull;
         hash ^= hash >> 29;
         key += 8;
         size -= 8;
@@ -295,7 +287,32 @@ ab_xrules_key_hash (const char *key, size_t size)
     if (size > 0) {
         uint64_t chunk = 0;
         memcpy (&chunk, key, size);
-        hash = (hash ^ ab_xrules_fold8 (chunk)) * 0xFF51AFD7ED558CCDull;
+        hash = (hash ^ ab_swar_lower (chunk)) * 0xFF51AFD7ED558CCDull;
+        hash ^= hash >> 29;
+    }
+    hash *= 0xC4CEB9FE1A85EC53ull;
+    return (uint32_t) (hash >> 32);
+}
+
+//  The same hash for a key that is followed by at least 7 readable bytes
+//  (the scanner's zero-padded copy of the text): whole 8-byte loads with
+//  the bytes past the key masked off, instead of a byte-count memcpy for
+//  the last chunk.  *first gets the key's first 8 bytes folded (masked),
+//  which lets s_lookup compare short keys in one go.
+static inline uint32_t
+ab_xrules_key_hash_padded (const char *key, size_t size, uint64_t *first)
+{
+    uint64_t hash = 0x9E3779B97F4A7C15ull ^ size;
+    *first = 0;
+    for (size_t done = 0; done < size; done += 8) {
+        uint64_t chunk;
+        memcpy (&chunk, key + done, 8);
+        if (size - done < 8)
+            chunk &= (1ull << (8 * (size - done))) - 1;
+        chunk = ab_swar_lower (chunk);
+        if (done == 0)
+            *first = chunk;
+        hash = (hash ^ chunk) * 0xFF51AFD7ED558CCDull;
         hash ^= hash >> 29;
     }
     hash *= 0xC4CEB9FE1A85EC53ull;
