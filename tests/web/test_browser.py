@@ -224,10 +224,12 @@ def main():
         driver.find_element(By.ID, 'filter-search').send_keys('Darwin')
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, 'article.item')) == 1)
         assert card(driver, AU_KEY) is not None
-        assert text(driver, 'filter-count') == '1 of 11 items shown', text(driver, 'filter-count')
+        # (the item count is the header's: the rules decide it, not this test)
+        items = text(driver, 'stat-items')
+        assert text(driver, 'filter-count') == '1 of %s items shown' % items, text(driver, 'filter-count')
         driver.save_screenshot(os.path.join(args.artifacts, 'web-filtered.png'))
         driver.find_element(By.ID, 'filter-search').clear()
-        wait.until(lambda d: text(d, 'filter-count') == '11 items')
+        wait.until(lambda d: text(d, 'filter-count') == '%s items' % items)
 
         # The sink goes quiet: the page says since when its state is stale
         os.kill(args.sink_pid, signal.SIGSTOP)
