@@ -14,6 +14,8 @@
 #   BENCH_RATE      offered rate for latency     (default 1000 articles/s)
 #   BENCH_SECONDS   length of a latency run      (default 5)
 #   BENCH_RESULTS   where the table goes         (default bench/RESULTS.md)
+#   BENCH_SINK_ARGS extra allybrief-sink options, to compare settings
+#                   (e.g. "--write-interval 600000")
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -111,7 +113,7 @@ pipeline () {
     mkdir -p "$state"
     endpoints "$transport" "$label"
     "$BIN/allybrief-sink" -q --results "$RESULTS_EP" --pub "$PUB" --snapshot "$SNAP" --ack "$ACK" \
-        --out "$state" --state "$state/sink.db" 2>>"$state/sink.log" &
+        --out "$state" --state "$state/sink.db" ${BENCH_SINK_ARGS:-} 2>>"$state/sink.log" &
     sink_pid=$!
     STARTED="$STARTED $sink_pid"
     worker_pids=""

@@ -20,9 +20,9 @@
 #include "ab_log.h"
 #include "ab_metrics.h"
 #include "ab_paths.h"
-#include "ab_render.h"
 #include "ab_security.h"
 #include "ab_store.h"
+#include "ab_writer.h"
 
 #include <getopt.h>
 #include <malloc.h>
@@ -73,6 +73,7 @@ typedef struct {
     size_t batch_count;
     size_t batch_cap;
     ab_metrics_t *metrics;
+    ab_writer_t *writer;        //  briefing files, off the loop's thread
 } sink_t;
 
 static void
@@ -319,27 +320,15 @@ s_on_snapshot (sink_t *self, zmsg_t *msg)
     self->stats.snapshots++;
 }
 
+//  Hand the current briefing to the writer thread; while it is still
+//  busy with the last one, stay dirty and try again next tick
 static void
 s_write_briefing (sink_t *self)
 {
     json_t *document = ab_briefing_to_json (self->briefing);
-    if (!document)
-        return;
-    char message [256] = "";
-    char *json_text = json_dumps (document, JSON_INDENT (2) | JSON_SORT_KEYS);
-    char *markdown = ab_render_markdown (document);
-    char *json_path = zsys_sprintf ("%s/briefing.json", self->options.out_dir);
-    char *md_path = zsys_sprintf ("%s/briefing.md", self->options.out_dir);
-    if (json_text && ab_file_write_atomic (json_path, json_text, strlen (json_text), message, sizeof message))
-        ab_error ("%s", message);
-    if (markdown && ab_file_write_atomic (md_path, markdown, strlen (markdown), message, sizeof message))
-        ab_error ("%s", message);
-    zstr_free (&json_path);
-    zstr_free (&md_path);
-    free (json_text);
-    free (markdown);
+    if (document && ab_writer_offer (self->writer, &document))
+        self->dirty = false;
     json_decref (document);
-    self->dirty = false;
 }
 
 static int
@@ -515,6 +504,10 @@ main (int argc, char *argv [])
     zlistx_set_destructor (self->pending_deltas, s_delta_free);
     self->pending_acks = zlistx_new ();
     zlistx_set_destructor (self->pending_acks, s_ack_free);
+    if (rc == 0 && !(self->writer = ab_writer_new (self->options.out_dir))) {
+        ab_error ("cannot start the briefing writer");
+        rc = 2;
+    }
     if (rc == 0) {
         ab_info ("results on %s, updates on %s, snapshots on %s, briefing in %s%s",
                  self->options.results_endpoint, self->options.pub_endpoint,
@@ -589,11 +582,14 @@ main (int argc, char *argv [])
         }
     }
     if (rc == 0) {
+        //  The final version, whatever the writer was doing
+        ab_writer_wait (self->writer);
         s_write_briefing (self);
         ab_info ("stopped: %llu results, %zu items, %zu conflicts, sequence %llu",
                  (unsigned long long) self->stats.results, ab_briefing_item_count (self->briefing),
                  ab_briefing_conflict_count (self->briefing), (unsigned long long) self->seq);
     }
+    ab_writer_destroy (&self->writer);
     ab_metrics_destroy (&self->metrics);
     free (self->batch_received);
     zlistx_destroy (&self->pending_deltas);
