@@ -257,9 +257,9 @@ echo "$TABLE"
     echo
     machine
     echo
-    echo "The machine's cores were shared with other engineers' builds and tests while"
-    echo "this ran, so the figures are conservative: one-core figures are thread CPU"
-    echo "time (user + system), but caches and memory bandwidth were shared, and the"
+    echo "Other work may have shared the cores (the load averages above say how much),"
+    echo "so read the figures as conservative: one-core figures are thread CPU time"
+    echo "(user + system), but caches and memory bandwidth are shared, and the"
     echo "end-to-end and latency figures are wall-clock time with every process of the"
     echo "pipeline competing for the same $(nproc) cores."
     echo
