@@ -123,7 +123,7 @@ integration: programs tests
 	@sh tests/run-integration.sh $(BUILD)
 
 demo: deps
-	@$(MAKE) --no-print-directory MODE=release programs
+	@$(MAKE) --no-print-directory -s MODE=release programs
 	@build/release/bin/allybrief run samples -o demo-out
 	@echo; cat demo-out/briefing.md
 
