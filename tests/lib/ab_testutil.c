@@ -319,3 +319,33 @@ ab_test_free_port (void)
     close (fd);
     return port;
 }
+
+//  Append "name=value" slots to out from offset used; returns the new
+//  length, never past outlen - 1 (snprintf reports what it would write)
+static size_t
+s_append_slots (char *out, size_t outlen, size_t used, const ab_slot_t *slots, uint32_t count)
+{
+    for (uint32_t index = 0; index < count && used < outlen; index++) {
+        int written = snprintf (out + used, outlen - used, "%s%s=%s", index? ",": "",
+                                slots [index].name, slots [index].value);
+        used = written < 0 || (size_t) written >= outlen - used? outlen - 1: used + (size_t) written;
+    }
+    return used;
+}
+
+void
+ab_test_claim_key (const ab_claim_t *claim, char *out, size_t outlen)
+{
+    int written = snprintf (out, outlen, "%s{", claim->type);
+    size_t used = written < 0 || (size_t) written >= outlen? outlen - 1: (size_t) written;
+    used = s_append_slots (out, outlen, used, claim->keys, claim->key_count);
+    if (used < outlen - 1)
+        snprintf (out + used, outlen - used, "}");
+}
+
+void
+ab_test_claim_values (const ab_claim_t *claim, char *out, size_t outlen)
+{
+    out [0] = 0;
+    s_append_slots (out, outlen, 0, claim->values, claim->value_count);
+}

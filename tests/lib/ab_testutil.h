@@ -10,6 +10,8 @@
 #ifndef AB_TESTUTIL_H_INCLUDED
 #define AB_TESTUTIL_H_INCLUDED
 
+#include "ab_msg.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <sys/types.h>
@@ -64,6 +66,11 @@ json_t *ab_fixture_run_pipeline (ab_fixture_t *self, const char *input, const ch
 //  A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0
 //  and closed), or -1.
 int ab_test_free_port (void);
+
+//  A claim's key as "type{a=1,b=2}" (slots in the claim's order) and its
+//  values as "x=1,y=2", into out (cut short at outlen).
+void ab_test_claim_key (const ab_claim_t *claim, char *out, size_t outlen);
+void ab_test_claim_values (const ab_claim_t *claim, char *out, size_t outlen);
 
 //  Directory with the programs: $AB_BIN or build/debug/bin.
 const char *ab_test_bin_dir (void);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "ab_extract.h"
+#include "ab_testutil.h"
 #include "ab_file.h"
 #include "ab_xvalue.h"
 
@@ -121,26 +122,6 @@ s_doc_free (ab_doc_t *doc)
     free (doc->sentences);
 }
 
-static void
-s_key (const ab_claim_t *claim, char *out, size_t outlen)
-{
-    size_t n = (size_t) snprintf (out, outlen, "%s{", claim->type);
-    for (uint32_t k = 0; k < claim->key_count; k++)
-        n += (size_t) snprintf (out + n, outlen - n, "%s%s=%s", k ? "," : "",
-                                claim->keys [k].name, claim->keys [k].value);
-    snprintf (out + n, outlen - n, "}");
-}
-
-static void
-s_values (const ab_claim_t *claim, char *out, size_t outlen)
-{
-    size_t n = 0;
-    out [0] = 0;
-    for (uint32_t k = 0; k < claim->value_count; k++)
-        n += (size_t) snprintf (out + n, outlen - n, "%s%s=%s", k ? "," : "",
-                                claim->values [k].name, claim->values [k].value);
-}
-
 //  The claim with this key in result, or NULL; *count_p how many have it.
 static const ab_claim_t *
 s_find (const ab_result_t *result, const char *key, int *count_p)
@@ -149,7 +130,7 @@ s_find (const ab_result_t *result, const char *key, int *count_p)
     int count = 0;
     for (uint32_t i = 0; i < result->claim_count; i++) {
         char k [512];
-        s_key (&result->claims [i], k, sizeof (k));
+        ab_test_claim_key (&result->claims [i], k, sizeof (k));
         if (strcmp (k, key) == 0) {
             if (!found)
                 found = &result->claims [i];
@@ -166,8 +147,8 @@ s_dump (const ab_result_t *result)
 {
     for (uint32_t i = 0; i < result->claim_count; i++) {
         char k [512], v [512];
-        s_key (&result->claims [i], k, sizeof (k));
-        s_values (&result->claims [i], v, sizeof (v));
+        ab_test_claim_key (&result->claims [i], k, sizeof (k));
+        ab_test_claim_values (&result->claims [i], v, sizeof (v));
         fprintf (stderr, "      got %s = %s [%s] \"%s\" (%s)\n", k, v,
                  result->claims [i].hedge, result->claims [i].attribution,
                  result->claims [i].rule);
@@ -546,7 +527,7 @@ test_fixtures (void **state)
         const ab_claim_t *claim = s_find (result, c->key, &count);
         char values [512] = "";
         if (claim)
-            s_values (claim, values, sizeof (values));
+            ab_test_claim_values (claim, values, sizeof (values));
         bool ok = claim && count == 1 && strcmp (values, c->values) == 0
                && (!c->hedge || strcmp (claim->hedge, c->hedge) == 0)
                && (!c->attribution || strcmp (claim->attribution, c->attribution) == 0);
@@ -1095,7 +1076,7 @@ test_seeds (void **state)
         const ab_claim_t *claim = s_find (results [a], row->key, &count);
         char values [512] = "";
         if (claim)
-            s_values (claim, values, sizeof (values));
+            ab_test_claim_values (claim, values, sizeof (values));
         bool ok = claim && count == 1 && strcmp (values, row->values) == 0
                && strcmp (claim->hedge, row->hedge) == 0
                && strcmp (claim->attribution, row->attribution) == 0;
@@ -1140,7 +1121,7 @@ test_seeds (void **state)
     for (int a = 0; s_articles [a]; a++)
         for (uint32_t i = 0; i < results [a]->claim_count; i++) {
             char key [512];
-            s_key (&results [a]->claims [i], key, sizeof (key));
+            ab_test_claim_key (&results [a]->claims [i], key, sizeof (key));
             bool known = false;
             for (const s_seed_t *row = s_seeds; row->key; row++)
                 known |= strcmp (row->key, key) == 0;

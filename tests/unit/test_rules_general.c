@@ -25,6 +25,7 @@
 
 #include "ab_briefing.h"
 #include "ab_extract.h"
+#include "ab_testutil.h"
 #include "ab_xvalue.h"
 
 #define RULES_DIR   "workers/rules"
@@ -62,27 +63,6 @@ s_teardown (void **state)
     return 0;
 }
 
-//  "type{a=1,b=2}" with slots in the claim's order, and "x=1,y=2"
-static void
-s_key (const ab_claim_t *claim, char *out, size_t outlen)
-{
-    size_t n = (size_t) snprintf (out, outlen, "%s{", claim->type);
-    for (uint32_t k = 0; k < claim->key_count; k++)
-        n += (size_t) snprintf (out + n, outlen - n, "%s%s=%s", k? ",": "",
-                                claim->keys [k].name, claim->keys [k].value);
-    snprintf (out + n, outlen - n, "}");
-}
-
-static void
-s_values (const ab_claim_t *claim, char *out, size_t outlen)
-{
-    size_t n = 0;
-    out [0] = 0;
-    for (uint32_t k = 0; k < claim->value_count; k++)
-        n += (size_t) snprintf (out + n, outlen - n, "%s%s=%s", k? ",": "",
-                                claim->values [k].name, claim->values [k].value);
-}
-
 //  Normalize and extract text (an article body) published on that date
 static ab_result_t *
 s_extract (s_state_t *self, const char *text, const char *published)
@@ -102,8 +82,8 @@ s_dump (const ab_result_t *result)
 {
     for (uint32_t i = 0; i < result->claim_count; i++) {
         char k [512], v [512];
-        s_key (&result->claims [i], k, sizeof k);
-        s_values (&result->claims [i], v, sizeof v);
+        ab_test_claim_key (&result->claims [i], k, sizeof k);
+        ab_test_claim_values (&result->claims [i], v, sizeof v);
         fprintf (stderr, "      got %s = %s (%s)\n", k, v, result->claims [i].rule);
     }
 }
@@ -387,8 +367,8 @@ test_rules (void **state)
         bool found = false;
         for (uint32_t i = 0; i < result->claim_count && !found; i++) {
             char key [512], values [512];
-            s_key (&result->claims [i], key, sizeof key);
-            s_values (&result->claims [i], values, sizeof values);
+            ab_test_claim_key (&result->claims [i], key, sizeof key);
+            ab_test_claim_values (&result->claims [i], values, sizeof values);
             found = strcmp (key, c->key) == 0 && strcmp (values, c->values) == 0
                  && strcmp (result->claims [i].rule, c->rule) == 0;
         }
