@@ -57,6 +57,8 @@ static int
 s_teardown (void **state)
 {
     s_state_t *self = *state;
+    if (!self)
+        return 0;               //  the group setup failed and said why
     ab_extractor_destroy (&self->extractor);
     ab_normalizer_destroy (&self->normalizer);
     free (self);
