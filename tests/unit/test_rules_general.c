@@ -229,6 +229,9 @@ static const s_case_t s_cases [] = {
       "More than 5,000 troops from South Korea, Japan and the United States took part in "
       "Freedom Edge, which ran from June 27 to June 29, 2024.",
       "exercise{exercise=FREEDOM_EDGE,year=2024,measure=troops}", "count=5000" },
+    { "troops.remain_in", "2025-09-12",
+      "About 28,500 American troops remain in South Korea, the commander said.",
+      "force_posture{country=US,host=KR,measure=troops}", "count=28500" },
     { "troops.has_in", "2024-05-01",
       "The United States has about 28,500 troops in South Korea.",
       "force_posture{country=US,host=KR,measure=troops}", "count=28500" },
