@@ -204,6 +204,10 @@ static const s_case_t s_cases [] = {
     { "summit.pair_met", "2025-08-26",
       "Lee Jae-myung and President Trump met at the White House on August 25, 2025.",
       "summit_meeting{participants=KR+US,date=2025-08-25}", "event=summit" },
+    //  the second leader introduced by nationality and title
+    { "summit.pair_met", "2024-12-10",
+      "Ferdinand Marcos Jr. and Japanese Prime Minister Shigeru Ishiba met in Manila on December 9, 2024.",
+      "summit_meeting{participants=JP+PH,date=2024-12-09}", "event=summit" },
     { "commander.who_commands", "2025-01-20",
       "Gen. Xavier Brunson, who commands U.S. Forces Korea, spoke to lawmakers.",
       "commander{unit=USFK}", "person=BRUNSON" },
