@@ -169,6 +169,10 @@ static const s_case_t s_cases [] = {
       "The Reciprocal Access Agreement between Australia and Japan, signed in January 2022, "
       "took effect later.",
       "access_agreement{agreement=RAA,parties=AU+JP,status=signed}", "date=2022-01" },
+    { "access.signed_apposition", "2025-09-12",
+      "The Reciprocal Access Agreement, which Japan and the Philippines signed on July 8, 2024, "
+      "is now in force.",
+      "access_agreement{agreement=RAA,parties=JP+PH,status=signed}", "date=2024-07-08" },
     { "access.in_force", "2025-09-12",
       "The Reciprocal Access Agreement between the Philippines and Japan entered into force on "
       "September 11, 2025.",
