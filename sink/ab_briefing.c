@@ -180,7 +180,7 @@ struct ab_briefing_t {
     size_t copies;              //  articles that are near-duplicates
     size_t conflicts;           //  items with 2+ sides
     size_t claims;              //  claims merged
-    struct interned_s **types;  //  every claim type seen, for claims_by_type
+    struct interned_s **types;  //  every claim type seen, sorted by name
     size_t type_count;
     size_t type_cap;
     size_t rejected;            //  claims skipped as malformed
@@ -655,17 +655,19 @@ s_count_type (ab_briefing_t *self, const char *type)
             self->types = types;
             self->type_cap = cap;
         }
-        self->types [self->type_count++] = entry;
+        //  Kept sorted as types arrive (rarely: a few dozen ever), so the
+        //  summary, built for every batch, lists them without sorting
+        size_t at = self->type_count;
+        while (at > 0 && strcmp (self->types [at - 1]->text, entry->text) > 0) {
+            self->types [at] = self->types [at - 1];
+            at--;
+        }
+        self->types [at] = entry;
+        self->type_count++;
         entry->flags |= INTERN_IS_TYPE;
     }
     entry->claims++;
     return 0;
-}
-
-static int
-s_interned_text_compare (const void *a, const void *b)
-{
-    return strcmp ((*(interned_t *const *) a)->text, (*(interned_t *const *) b)->text);
 }
 
 static hedge_t
@@ -2029,9 +2031,6 @@ json_t *
 ab_briefing_summary_json (ab_briefing_t *self)
 {
     assert (self);
-    //  Sorted by type, so the document does not depend on arrival order
-    if (self->type_count > 1)
-        qsort (self->types, self->type_count, sizeof *self->types, s_interned_text_compare);
     json_t *by_type = json_object ();
     for (size_t i = 0; by_type && i < self->type_count; i++)
         json_object_set_new (by_type, self->types [i]->text, json_integer (self->types [i]->claims));

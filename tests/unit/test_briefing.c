@@ -758,6 +758,40 @@ test_attribution_spelling_variants_listed_once (void **state)
     ab_briefing_destroy (&briefing);
 }
 
+//  The summary counts merged claims per type, listed by type name whatever
+//  order the types arrived in
+static void
+test_claims_by_type (void **state)
+{
+    ab_briefing_t *briefing = ab_briefing_new ();
+    const char *types [] = { "summit_meeting", "exercise", "treaty", "exercise", "commander_rank" };
+    const uint64_t fingerprints [] = { 0, ~0ull, 0x00000000ffffffffull, 0xffffffff00000000ull,
+                                       0x0f0f0f0f0f0f0f0full };
+    for (int index = 0; index < 5; index++) {
+        char id [16];
+        snprintf (id, sizeof id, "c%d", index);
+        ab_result_t *result = s_result (id, "Outlet", "2024-05-01", 1000 + index, fingerprints [index]);
+        s_claim (result, types [index], "unit=USFJ", "rank=4", "asserted", "");
+        s_merge (briefing, result, NULL, NULL);
+    }
+    json_t *summary = ab_briefing_summary_json (briefing);
+    json_t *by_type = json_object_get (summary, "claims_by_type");
+    assert_int_equal (json_object_size (by_type), 4);
+    const char *expected [] = { "commander_rank", "exercise", "summit_meeting", "treaty" };
+    const json_int_t counts [] = { 1, 2, 1, 1 };
+    size_t index = 0;
+    const char *type;
+    json_t *count;
+    json_object_foreach (by_type, type, count) {
+        assert_string_equal (type, expected [index]);
+        assert_int_equal (json_integer_value (count), counts [index]);
+        index++;
+    }
+    assert_int_equal (s_int (summary, "claims"), 5);
+    json_decref (summary);
+    ab_briefing_destroy (&briefing);
+}
+
 int
 main (void)
 {
@@ -779,6 +813,7 @@ main (void)
         cmocka_unit_test (test_topic_labels),
         cmocka_unit_test (test_invalid_utf8_metadata),
         cmocka_unit_test (test_attribution_spelling_variants_listed_once),
+        cmocka_unit_test (test_claims_by_type),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
