@@ -17,6 +17,7 @@
       its next connection.
     =========================================================================
 */
+#include "ab_testlive.h"
 #include "ab_testutil.h"
 #include "ab_config.h"
 #include "ab_msg.h"
@@ -95,18 +96,6 @@ s_write_config (curve_t *self, const char *path, const char *client_key)
     fclose (file);
 }
 
-static void
-s_copy_file (const char *from, const char *to)
-{
-    char *text = ab_test_read (from);
-    assert_non_null (text);
-    FILE *file = fopen (to, "w");
-    assert_non_null (file);
-    fputs (text, file);
-    fclose (file);
-    free (text);
-}
-
 static int
 s_setup (void **state)
 {
@@ -130,7 +119,7 @@ s_setup (void **state)
         char from [700], to [700];
         snprintf (from, sizeof from, "%s/%s.cert", self->keys, allowed [index]);
         snprintf (to, sizeof to, "%s/%s.cert", allow, allowed [index]);
-        s_copy_file (from, to);
+        assert_true (ab_test_copy_file (from, to));
     }
     snprintf (self->config, sizeof self->config, "%s/allybrief.cfg", self->fixture->dir);
     snprintf (self->stranger_config, sizeof self->stranger_config, "%s/stranger.cfg", self->fixture->dir);
@@ -173,32 +162,13 @@ s_start (curve_t *self, const char *program, const char *config, const char *log
     return pid;
 }
 
-//  Wait (bounded) until the file contains needle
-static bool
-s_wait_for_text (const char *path, const char *needle, int timeout_ms)
+//  Articles in the briefing the sink writes to OUT (-1 if none yet)
+static long
+s_articles (curve_t *self, const char *out)
 {
-    for (int waited = 0; waited <= timeout_ms; waited += 100) {
-        char *text = ab_test_read (path);
-        bool found = text && strstr (text, needle);
-        free (text);
-        if (found)
-            return true;
-        zclock_sleep (100);
-    }
-    return false;
-}
-
-//  A number from the summary of OUT/briefing.json
-static json_int_t
-s_summary_number (curve_t *self, const char *out, const char *name)
-{
-    char path [600];
-    snprintf (path, sizeof path, "%s/%s/briefing.json", self->fixture->dir, out);
-    json_t *document = ab_test_load_json (path);
-    json_int_t value = document? json_integer_value (json_object_get (json_object_get (document, "summary"),
-                                                                         name)): -1;
-    json_decref (document);
-    return value;
+    char dir [600];
+    snprintf (dir, sizeof dir, "%s/%s", self->fixture->dir, out);
+    return ab_live_article_count (dir);
 }
 
 static void
@@ -228,7 +198,7 @@ test_allowed_keys_complete_and_strangers_get_nothing (void **state)
     pid_t producer = s_start (self, "allybrief-producer", self->config, producer_log,
                               "--exit-when-done", "samples", NULL);
     //  The stranger is refused at the handshake, with its address
-    bool refused = s_wait_for_text (producer_log, "refused peer 127.0.0.1", 20000);
+    bool refused = ab_live_wait_text (producer_log, "refused peer 127.0.0.1", 20000);
     if (!refused)
         ab_test_show_log (producer_log);
     assert_true (refused);
@@ -244,7 +214,7 @@ test_allowed_keys_complete_and_strangers_get_nothing (void **state)
     assert_int_equal (ab_procs_stop (self->fixture->procs, stranger, 10000), 0);
     s_assert_contains (stranger_log, "stranger: stopping after 0 articles");
     assert_int_equal (ab_procs_stop (self->fixture->procs, sink, 20000), 0);
-    assert_int_equal (s_summary_number (self, "out", "articles"), SAMPLE_ARTICLES);
+    assert_int_equal (s_articles (self, "out"), SAMPLE_ARTICLES);
     //  The sink refused the stranger's result connection too
     s_assert_contains (sink_log, "refused peer 127.0.0.1");
 
@@ -317,18 +287,18 @@ test_results_from_a_stranger_are_never_merged (void **state)
     snprintf (override, sizeof override, "%s/override", self->fixture->dir);
     pid_t sink = s_start (self, "allybrief-sink", self->config, sink_log, "--out", override, NULL);
     s_push_result (self, "stranger", "00000000000000aa");
-    assert_true (s_wait_for_text (sink_log, "refused peer 127.0.0.1", 20000));
+    assert_true (ab_live_wait_text (sink_log, "refused peer 127.0.0.1", 20000));
     //  The same message with the worker's key is merged: the check works
     s_push_result (self, "worker", "00000000000000bb");
     bool merged = false;
     for (int waited = 0; waited < 20000 && !merged; waited += 200) {
-        merged = s_summary_number (self, "override", "articles") >= 1;
+        merged = s_articles (self, "override") >= 1;
         if (!merged)
             zclock_sleep (200);
     }
     assert_true (merged);
     assert_int_equal (ab_procs_stop (self->fixture->procs, sink, 20000), 0);
-    assert_int_equal (s_summary_number (self, "override", "articles"), 1);
+    assert_int_equal (s_articles (self, "override"), 1);
     char path [700];
     snprintf (path, sizeof path, "%s/briefing.json", override);
     char *briefing = ab_test_read (path);
@@ -349,22 +319,22 @@ test_a_key_added_to_the_allow_list_is_let_in (void **state)
     char *sink_log = s_log (self, "sink");
     pid_t sink = s_start (self, "allybrief-sink", self->config, sink_log, NULL, NULL, NULL);
     s_push_result (self, "stranger", "00000000000000cc");
-    assert_true (s_wait_for_text (sink_log, "refused peer 127.0.0.1", 20000));
+    assert_true (ab_live_wait_text (sink_log, "refused peer 127.0.0.1", 20000));
     char from [600], to [600];
     snprintf (from, sizeof from, "%s/stranger.cert", self->keys);
     snprintf (to, sizeof to, "%s/allow/stranger.cert", self->keys);
-    s_copy_file (from, to);
+    assert_true (ab_test_copy_file (from, to));
     s_push_result (self, "stranger", "00000000000000dd");
     bool merged = false;
     for (int waited = 0; waited < 20000 && !merged; waited += 200) {
-        merged = s_summary_number (self, "out", "articles") >= 1;
+        merged = s_articles (self, "out") >= 1;
         if (!merged)
             zclock_sleep (200);
     }
     assert_true (merged);
     assert_int_equal (ab_procs_stop (self->fixture->procs, sink, 20000), 0);
     //  Only the second push: the first connection was refused for good
-    assert_int_equal (s_summary_number (self, "out", "articles"), 1);
+    assert_int_equal (s_articles (self, "out"), 1);
     zstr_free (&sink_log);
 }
 

@@ -56,13 +56,7 @@ s_copy_fixture (const char *name, const char *dir)
     char source [300], target [600];
     snprintf (source, sizeof source, "tests/fixtures/feeds/%s", name);
     snprintf (target, sizeof target, "%s/%s", dir, name);
-    char *data = ab_test_read (source);
-    assert_non_null (data);
-    FILE *file = fopen (target, "w");
-    assert_non_null (file);
-    fputs (data, file);
-    fclose (file);
-    free (data);
+    assert_true (ab_test_copy_file (source, target));
 }
 
 //  Start feedserver.py on served/; returns its port

@@ -349,3 +349,16 @@ ab_test_claim_values (const ab_claim_t *claim, char *out, size_t outlen)
     out [0] = 0;
     s_append_slots (out, outlen, 0, claim->values, claim->value_count);
 }
+
+bool
+ab_test_copy_file (const char *from, const char *to)
+{
+    char *text = ab_test_read (from);
+    FILE *file = text? fopen (to, "w"): NULL;
+    if (file) {
+        fputs (text, file);
+        fclose (file);
+    }
+    free (text);
+    return file != NULL;
+}

@@ -86,6 +86,8 @@ json_t *ab_test_load_json (const char *path);
 //  allybrief-sub --dump) as one canonical string (caller frees), NULL if
 //  the file is missing or invalid.
 char *ab_test_items_text (const char *path);
+//  Copy a text file; false if either side cannot be opened.
+bool ab_test_copy_file (const char *from, const char *to);
 //  Read a whole text file (caller frees) or NULL.
 char *ab_test_read (const char *path);
 //  Print the last lines of a log file to stderr (for failing tests).
