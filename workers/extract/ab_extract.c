@@ -94,6 +94,7 @@ typedef struct {
     s_mention_t mentions [S_MAX_MENTIONS];
     int mention_count;
     bool has_quote;
+    int vetoed;             //  a veto matches: 1, 0, or -1 not yet tried
     int cue_hedges;         //  bit set of hedges cued in the sentence, -1 unknown
     //  Clause separators, text [from, to), found once per sentence for
     //  all its claims; -1 not yet, S_MAX_SEPARATORS + 1 too many to keep
@@ -1133,8 +1134,12 @@ s_try_rule (s_run_t *run, s_sentence_t *sent, int sentence_index, int rule_index
     memcpy (saved, ov, sizeof (PCRE2_SIZE) * 2 * ovcount);
     if (rule->unless_code && s_match (run, rule->unless_code, sent->start, sent->end, 0, 0) >= 0)
         return false;
-    //  Opinion states no fact (claims.rules 'veto'); tried only once a rule matched
-    if (self->veto_code && s_match (run, self->veto_code, sent->start, sent->end, 0, 0) >= 0)
+    //  Opinion states no fact (claims.rules 'veto'); tried only once a rule
+    //  matched, and once per sentence however many rules match it
+    if (sent->vetoed < 0)
+        sent->vetoed = self->veto_code
+                    && s_match (run, self->veto_code, sent->start, sent->end, 0, 0) >= 0;
+    if (sent->vetoed)
         return false;
     //  (The slots read the saved ovector: cue matches reuse the match data.)
 
@@ -1342,6 +1347,7 @@ ab_extract (const ab_extractor_t *self, const ab_doc_t *doc,
         sent->start = span_i->start;
         sent->end = span_i->end;
         sent->cue_hedges = -1;
+        sent->vetoed = -1;
         sent->separator_count = -1;
         sent->attr_done = false;
         s_scan_sentence (self, doc->text, sent, index == 0);
