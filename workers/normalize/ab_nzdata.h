@@ -11,6 +11,7 @@
 #ifndef AB_NZDATA_H_INCLUDED
 #define AB_NZDATA_H_INCLUDED
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,7 @@ typedef struct {
     char id [64];               //  rule name, for reports
     ab_bp_action_t action;
     pcre2_code *re;             //  NULL for a literal
+    bool jit;                   //  re has JIT code (pcre2_jit_match may run it)
     char *literal;              //  whole-line literal, matched caselessly
     size_t literal_len;
     uint64_t first [4];         //  bitmap of first bytes a match can have
