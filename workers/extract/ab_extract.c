@@ -1362,25 +1362,30 @@ ab_extract (const ab_extractor_t *self, const ab_doc_t *doc,
                     for (int k = 0; k < AB_X_RULE_WORDS; k++)
                         candidates [k] |= self->trigger_rules [t][k];
                 }
-            for (int r = 0; r < self->rule_count && taken < self->max_claims_per_sentence; r++) {
-                if (!(candidates [r / 64] & (1ull << (r % 64)))
-                ||  !s_needs_met (&self->rules [r], sent->triggers))
-                    continue;
-                s_claim_t *claim = s_new_claim (&run);
-                if (!claim)
-                    claim = &scratch;       //  pending list full: keep deduping only
-                if (!s_try_rule (&run, sent, (int) index, r, claim))
-                    continue;
-                //  Several rules may state one key in one sentence
-                uint32_t hash = claim->key_hash;
-                bool dup = false;
-                for (int k = 0; k < taken; k++)
-                    dup |= keys [k] == hash;
-                if (dup)
-                    continue;
-                keys [taken++] = hash;
-                if (claim != &scratch)
-                    s_keep_claim (&run, claim);
+            //  In rule order, visiting only the candidates' bits: most
+            //  sentences have a few candidates among dozens of rules
+            for (int w = 0; w < AB_X_RULE_WORDS; w++) {
+                for (uint64_t bits = candidates [w];
+                     bits && taken < self->max_claims_per_sentence; bits &= bits - 1) {
+                    int r = w * 64 + __builtin_ctzll (bits);
+                    if (!s_needs_met (&self->rules [r], sent->triggers))
+                        continue;
+                    s_claim_t *claim = s_new_claim (&run);
+                    if (!claim)
+                        claim = &scratch;       //  pending list full: keep deduping only
+                    if (!s_try_rule (&run, sent, (int) index, r, claim))
+                        continue;
+                    //  Several rules may state one key in one sentence
+                    uint32_t hash = claim->key_hash;
+                    bool dup = false;
+                    for (int k = 0; k < taken; k++)
+                        dup |= keys [k] == hash;
+                    if (dup)
+                        continue;
+                    keys [taken++] = hash;
+                    if (claim != &scratch)
+                        s_keep_claim (&run, claim);
+                }
             }
         }
         s_history_add (&run, sent);
