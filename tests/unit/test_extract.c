@@ -900,6 +900,60 @@ test_rule_extension (void **state)
     s_remove_rules ();
 }
 
+//  Claims from one sentence with the extractor of s_tmpdir
+static uint32_t
+s_claims_of (const ab_extractor_t *x, const char *text)
+{
+    ab_doc_t doc;
+    s_doc (text, &doc);
+    ab_result_t *result = ab_result_new ();
+    assert_true (ab_extract (x, &doc, "2024-03-25", result) >= 0);
+    uint32_t count = result->claim_count;
+    ab_result_destroy (&result);
+    s_doc_free (&doc);
+    return count;
+}
+
+//  Veto lines in their three forms: trigger words and a pattern, a pattern
+//  alone (tried on every sentence with a claim), words alone
+static void
+test_veto_lines (void **state)
+{
+    (void) state;
+    s_copy_rules ();
+    s_append ("entities.tsv", "ZZ\tcountry\tZembla\t-\t-\tZembla\n");
+    s_append ("claims.rules",
+              "veto    frankly     \\bfrankly\\b\n"
+              "veto    \\bhonestly\\b\n"
+              "veto    regrettably -\n"
+              "form basing.sites\n"
+              "    type    basing_access\n"
+              "    key     host\n"
+              "    value   sites\n"
+              "rule basing.sites\n"
+              "    form    basing.sites\n"
+              "    need    bases\n"
+              "    match   access\\sto\\s(?<n>{NUM})\\s(?:new\\s)?bases\\sin\\s(?<host>{entity:country})\n"
+              "    slot    host entity:country host\n"
+              "    slot    sites count n\n");
+    char err [512] = "";
+    ab_extractor_t *x = ab_extractor_new (s_tmpdir, err, sizeof (err));
+    if (!x)
+        fprintf (stderr, "%s\n", err);
+    assert_non_null (x);
+    assert_int_equal (s_claims_of (x, "The United States gained access to four new bases in Zembla."), 1);
+    assert_int_equal (s_claims_of (x, "Frankly, the United States gained access to four new bases in Zembla."), 0);
+    assert_int_equal (s_claims_of (x, "Honestly, the United States gained access to four new bases in Zembla."), 0);
+    assert_int_equal (s_claims_of (x, "Regrettably the United States gained access to four new bases in Zembla."), 0);
+    //  A trigger word alone is not the pattern: "frankly" must be a word
+    assert_int_equal (s_claims_of (x, "Franklyn Pierce said the United States gained access to four new bases in Zembla."), 1);
+    ab_extractor_destroy (&x);
+    s_remove_rules ();
+
+    s_expect_error ("claims.rules", "veto Frankly \\bfrankly\\b\n", 0, "trigger word 'Frankly'");
+    s_expect_error ("claims.rules", "veto\n", 0, "veto needs trigger words and a pattern");
+}
+
 //  --------------------------------------------------------------------------
 //  Seeds: EXPECTED.md's items, article by article
 
@@ -1148,6 +1202,7 @@ main (void)
         cmocka_unit_test (test_garbage),
         cmocka_unit_test (test_rule_errors),
         cmocka_unit_test (test_rule_extension),
+        cmocka_unit_test (test_veto_lines),
         cmocka_unit_test (test_seeds),
     };
     return cmocka_run_group_tests (tests, s_setup, s_teardown);

@@ -612,9 +612,10 @@ s_clause (const char *text, s_sentence_t *sent, uint32_t match_start, uint32_t m
     *end_p = end;
 }
 
-//  Bit set of the hedges cued in text [start, end) of the sentence
+//  Bit set of the tags (hedges; the veto's one tag) cued in text
+//  [start, end) of the sentence
 static int
-s_cue_hedges (const s_run_t *run, const s_sentence_t *sent, const ab_xcues_t *cues,
+s_cued (const s_run_t *run, const s_sentence_t *sent, const ab_xcues_t *cues,
               uint32_t start, uint32_t end)
 {
     int set = 0;
@@ -1137,8 +1138,7 @@ s_try_rule (s_run_t *run, s_sentence_t *sent, int sentence_index, int rule_index
     //  Opinion states no fact (claims.rules 'veto'); tried only once a rule
     //  matched, and once per sentence however many rules match it
     if (sent->vetoed < 0)
-        sent->vetoed = self->veto_code
-                    && s_match (run, self->veto_code, sent->start, sent->end, 0, 0) >= 0;
+        sent->vetoed = s_cued (run, sent, &self->veto_cues, sent->start, sent->end) != 0;
     if (sent->vetoed)
         return false;
     //  (The slots read the saved ovector: cue matches reuse the match data.)
@@ -1154,14 +1154,14 @@ s_try_rule (s_run_t *run, s_sentence_t *sent, int sentence_index, int rule_index
     //  Hedge first: dates need to know whether the sentence speaks of the
     //  future.
     if (sent->cue_hedges < 0)
-        sent->cue_hedges = s_cue_hedges (run, sent, &self->hedge_cues [0], sent->start, sent->end);
+        sent->cue_hedges = s_cued (run, sent, &self->hedge_cues [0], sent->start, sent->end);
     int hedges = sent->cue_hedges;
     uint32_t clause_start, clause_end;
     s_clause (run->doc->text, sent, claim->match_start, claim->match_end, &clause_start, &clause_end);
-    hedges |= s_cue_hedges (run, sent, &self->hedge_cues [1], clause_start, clause_end);
+    hedges |= s_cued (run, sent, &self->hedge_cues [1], clause_start, clause_end);
     uint32_t window = claim->match_start > sent->start + (uint32_t) self->near_window
                     ? claim->match_start - (uint32_t) self->near_window : sent->start;
-    hedges |= s_cue_hedges (run, sent, &self->hedge_cues [2], window, claim->match_start);
+    hedges |= s_cued (run, sent, &self->hedge_cues [2], window, claim->match_start);
     s_attribution (run, sent, sentence_index);
     s_copy (claim->attribution, sizeof (claim->attribution), sent->attr_label);
     if (sent->attr_hedge >= 0)

@@ -1304,6 +1304,9 @@ s_block_line (ab_extractor_t *self, s_ctx_t *ctx, s_block_t *block, char *keywor
     }
     return s_fail (ctx, "'%s' outside a form or rule block", keyword);
 }
+static int s_add_cue (ab_extractor_t *self, s_ctx_t *ctx, ab_xcues_t *cues, int tag,
+                      char *words, const char *pattern);
+
 static int
 s_claims_line (ab_extractor_t *self, s_ctx_t *ctx, char *line)
 {
@@ -1343,35 +1346,19 @@ s_claims_line (ab_extractor_t *self, s_ctx_t *ctx, char *line)
         return 0;
     }
     if (strcmp (keyword, "veto") == 0) {
-        //  Every veto line is one more alternative of one pattern
-        const char *text = s_rest (rest);
-        if (!*text)
-            return s_fail (ctx, "veto needs a pattern");
-        s_buf_t expanded = { 0 };
-        if (s_expand (self, ctx, text, &expanded, 0)) {
-            free (expanded.data);
-            return -1;
+        //  "veto WORDS PATTERN", or the older "veto PATTERN", tried on
+        //  every sentence that has a claim
+        char *words = s_word (&rest);
+        char *text = s_rest (rest);
+        if (!words)
+            return s_fail (ctx, "veto needs trigger words and a pattern "
+                                "(veto WORDS PATTERN, WORDS - for every sentence)");
+        if (!*text) {
+            text = words;
+            words = "-";
         }
-        size_t old_len = self->veto? strlen (self->veto): 0;
-        size_t add = strlen (expanded.data);
-        char *joined = malloc (old_len + add + 8);
-        if (!joined) {
-            free (expanded.data);
-            return s_fail (ctx, "out of memory");
-        }
-        snprintf (joined, old_len + add + 8, "%s%s(?:%s)", self->veto? self->veto: "",
-                  self->veto? "|": "", expanded.data);
-        free (expanded.data);
-        pcre2_code *code = s_compile (ctx, joined);
-        if (!code) {
-            free (joined);
-            return -1;
-        }
-        free (self->veto);
-        pcre2_code_free (self->veto_code);
-        self->veto = joined;
-        self->veto_code = code;
-        return 0;
+        char always [] = "-";
+        return s_add_cue (self, ctx, &self->veto_cues, 0, strcmp (words, "-") ? words : always, text);
     }
     if (strcmp (keyword, "define") == 0) {
         char *name = s_word (&rest);
@@ -1854,11 +1841,11 @@ ab_extractor_new (const char *rules_dir, char *errbuf, size_t errlen)
                   && (!self->rules [i].unless_code || s_has_jit (self->rules [i].unless_code))
                   && (!self->rules [i].lead.rest || s_has_jit (self->rules [i].lead.rest))
                   && (!self->rules [i].lead.anchored || s_has_jit (self->rules [i].lead.anchored));
-    self->jit &= !self->veto_code || s_has_jit (self->veto_code);
-    for (int which = 0; which < 3; which++)
-        for (int i = 0; i < self->hedge_cues [which].count; i++)
-            self->jit &= !self->hedge_cues [which].cues [i].code
-                      || s_has_jit (self->hedge_cues [which].cues [i].code);
+    for (int which = 0; which < 4; which++) {
+        const ab_xcues_t *cues = which < 3 ? &self->hedge_cues [which] : &self->veto_cues;
+        for (int i = 0; i < cues->count; i++)
+            self->jit &= !cues->cues [i].code || s_has_jit (cues->cues [i].code);
+    }
     for (int which = 0; which < 3; which++)
         for (int i = 0; i < self->attr_cues [which].count; i++)
             self->jit &= s_has_jit (self->attr_cues [which].cues [i].code)
@@ -1934,8 +1921,7 @@ ab_extractor_destroy (ab_extractor_t **self_p)
         }
     }
     free (self->rules);
-    free (self->veto);
-    pcre2_code_free (self->veto_code);
+    s_free_cues (&self->veto_cues);
     for (int which = 0; which < 3; which++)
         s_free_cues (&self->hedge_cues [which]);
     for (int i = 0; i < self->attr_count; i++)

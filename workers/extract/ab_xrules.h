@@ -252,10 +252,10 @@ struct ab_extractor_t {
     int rule_count;
     int max_claims_per_sentence;
     uint32_t max_groups;    //  most capture groups in any pattern
-    //  'veto' lines joined as alternatives: a sentence they match (opinion,
-    //  a call for action) yields no claim; NULL when there are none
-    char *veto;
-    pcre2_code *veto_code;
+    //  'veto' lines: a sentence any of them matches (opinion, a call for
+    //  action) yields no claim; each is tried only on sentences with one
+    //  of its words, like a hedge cue
+    ab_xcues_t veto_cues;
 
     //  Hedges
     int hedge_order [AB_HEDGE_COUNT];       //  hedge -> precedence, 0 strongest
