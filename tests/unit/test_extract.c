@@ -25,6 +25,7 @@
 #include "ab_extract.h"
 #include "ab_testutil.h"
 #include "ab_file.h"
+#include "ab_xrules.h"
 #include "ab_xvalue.h"
 
 #define RULES_DIR   "workers/rules"
@@ -954,6 +955,108 @@ test_veto_lines (void **state)
     s_expect_error ("claims.rules", "veto\n", 0, "veto needs trigger words and a pattern");
 }
 
+//  The entity kinds read off a pattern gate it: only a macro the pattern
+//  cannot match without counts, and a gated rule still fires wherever its
+//  kind may start (an alias spelled with other spacing included)
+typedef struct {
+    const char *match;
+    const char *kinds;          //  the sets, "country|place;force", or ""
+} s_kinds_case_t;
+
+static const s_kinds_case_t s_kinds_cases [] = {
+    { "(?<c>{entity:country})\\sbases", "country" },
+    { "bases\\sin\\s{entity:country,place}", "country|place" },
+    { "{entity:force}\\sat\\s(?:the\\s)?{entity:country}", "force;country" },
+    { "(?:{entity:country}\\s)?bases", "" },
+    { "(?:{entity:country}|Zembla)\\sbases", "" },
+    { "bases|{entity:country}", "" },
+    { "bases(?=\\sin\\s{entity:country})", "" },
+    { "bases(?!\\s{entity:country})", "" },
+    { "bases\\s{entity:country}{0,2}", "" },
+    { "bases\\s{entity:country}*", "" },
+    { "bases\\s{entity:country}+", "country" },
+    { "bases\\s(?:{entity:country}){1,2}", "country" },
+    { "[({|]bases\\)?\\s\\{x\\}\\s{entity:country}", "country" },
+    { "bases\\s{ZINPLACE}", "country" },
+    { "bases\\s{ZINPLACE}?", "" },
+    { "(?i:bases\\s(?<x>{entity:country}))", "country" },
+    { NULL, NULL }
+};
+
+static void
+s_kinds_text (const ab_extractor_t *x, const ab_xkinds_t *kinds, char *out, size_t size)
+{
+    size_t n = 0;
+    out [0] = 0;
+    for (int i = 0; i < kinds->count; i++) {
+        bool first = true;
+        for (int k = 0; k < x->kind_count; k++)
+            if (kinds->sets [i] & (1u << k)) {
+                n += (size_t) snprintf (out + n, size - n, "%s%s",
+                                        first ? (i ? ";" : "") : "|", x->kinds [k]);
+                first = false;
+            }
+    }
+}
+
+static void
+test_rule_kinds (void **state)
+{
+    (void) state;
+    s_copy_rules ();
+    s_append ("entities.tsv", "ZZ\tcountry\tNova Zembla\t-\t-\tNova Zembla\n");
+    s_append ("claims.rules",
+              "define ZINPLACE in\\s{entity:country}\n"
+              "form kinds.test\n    type kinds_test\n    key k=x\n    value v=y\n");
+    char rule [512];
+    for (int i = 0; s_kinds_cases [i].match; i++) {
+        snprintf (rule, sizeof (rule), "rule kinds.case%d\n    form kinds.test\n    need bases\n"
+                  "    match %s\n", i, s_kinds_cases [i].match);
+        s_append ("claims.rules", rule);
+    }
+    char err [512] = "";
+    ab_extractor_t *x = ab_extractor_new (s_tmpdir, err, sizeof (err));
+    if (!x)
+        fprintf (stderr, "%s\n", err);
+    assert_non_null (x);
+    for (int i = 0; s_kinds_cases [i].match; i++) {
+        char id [32], got [128];
+        snprintf (id, sizeof (id), "kinds.case%d", i);
+        const ab_xrule_t *found = NULL;
+        for (int r = 0; r < x->rule_count; r++)
+            if (strcmp (x->rules [r].id, id) == 0)
+                found = &x->rules [r];
+        assert_non_null (found);
+        s_kinds_text (x, &found->kinds, got, sizeof (got));
+        if (strcmp (got, s_kinds_cases [i].kinds) != 0)
+            fprintf (stderr, "%s: needs '%s', expected '%s'\n", s_kinds_cases [i].match,
+                     got, s_kinds_cases [i].kinds);
+        assert_string_equal (got, s_kinds_cases [i].kinds);
+    }
+    //  Optional kinds do not gate: no country here, and still a claim
+    assert_int_equal (s_claims_of (x, "Four bases were opened last year."), 1);
+    //  A needed kind spelled with other spacing ("Nova Zembla" as
+    //  "NovaZembla", "Nova-Zembla") still counts as present: the first,
+    //  gated rule is the one that fires
+    static const char *spellings [] = {
+        "They visited the Nova Zembla bases.", "They visited the NovaZembla bases.",
+        "They visited the Nova-Zembla bases.", "They visited the nova zembla bases.", NULL
+    };
+    for (int i = 0; spellings [i]; i++) {
+        ab_doc_t doc;
+        s_doc (spellings [i], &doc);
+        ab_result_t *result = ab_result_new ();
+        assert_int_equal (ab_extract (x, &doc, "2024-03-25", result), 1);
+        if (strcmp (result->claims [0].rule, "kinds.case0") != 0)
+            fprintf (stderr, "\"%s\": rule %s fired\n", spellings [i], result->claims [0].rule);
+        assert_string_equal (result->claims [0].rule, "kinds.case0");
+        ab_result_destroy (&result);
+        s_doc_free (&doc);
+    }
+    ab_extractor_destroy (&x);
+    s_remove_rules ();
+}
+
 //  --------------------------------------------------------------------------
 //  Seeds: EXPECTED.md's items, article by article
 
@@ -1203,6 +1306,7 @@ main (void)
         cmocka_unit_test (test_rule_errors),
         cmocka_unit_test (test_rule_extension),
         cmocka_unit_test (test_veto_lines),
+        cmocka_unit_test (test_rule_kinds),
         cmocka_unit_test (test_seeds),
     };
     return cmocka_run_group_tests (tests, s_setup, s_teardown);

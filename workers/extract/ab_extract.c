@@ -16,6 +16,8 @@
     A pattern that starts with an entity ("{entity:force} is led by ...")
     runs only at the mentions the scan found, and only its rest runs, from
     the mention's end: the gazetteer has already done the expensive part.
+    A pattern that cannot match without an entity of some kind does not
+    run on a sentence where no word may start an alias of that kind.
 
     Hedge and attribution come from cue files: hedge cues in the sentence,
     in the claim's clause (future and modal verbs) and just before the
@@ -91,6 +93,7 @@ typedef struct {
     uint32_t start;
     uint32_t end;
     uint64_t triggers [AB_X_TRIGGER_WORDS];
+    uint32_t kinds_possible;    //  entity kinds an alias in it may be of
     s_mention_t mentions [S_MAX_MENTIONS];
     int mention_count;
     bool has_quote;
@@ -226,6 +229,7 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
     int starts [S_MAX_TOKENS];
     int nstarts = 0;
     memset (sent->triggers, 0, sizeof (sent->triggers));
+    sent->kinds_possible = 0;
     sent->mention_count = 0;
     sent->has_quote = false;
     uint32_t pos = sent->start;
@@ -283,12 +287,15 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
         }
         const ab_xentry_t *entry = token->entry;
         if (entry) {
+            sent->kinds_possible |= entry->start_kinds;
             if (entry->trigger >= 0)
                 sent->triggers [entry->trigger / 64] |= 1ull << (entry->trigger % 64);
             starts [nstarts] = ntokens - 1;
             nstarts += entry->alias_count > 0 || (entry->flags & AB_X_PREFIX);
         }
     }
+    if (ntokens == S_MAX_TOKENS)
+        sent->kinds_possible = ~0u;     //  words past the cap were not looked up
     //  A dateline ("MANILA — ", "SEOUL - ", "**TOKYO** - ") says where the story was
     //  filed, not who acts in it: its words name no one
     int dateline = 0;
@@ -518,6 +525,17 @@ s_bits_any (const uint64_t *need, const uint64_t *have)
     return any != 0;
 }
 
+//  May the sentence hold every entity kind a pattern needs?  (Kinds a
+//  pattern cannot match without; most sentences lack one of them.)
+static bool
+s_kinds_met (const ab_xkinds_t *kinds, const s_sentence_t *sent)
+{
+    for (int i = 0; i < kinds->count; i++)
+        if (!(kinds->sets [i] & sent->kinds_possible))
+            return false;
+    return true;
+}
+
 //  The clause around a match: a sentence's clauses are separated by
 //  "; ", ": ", a spaced dash, or a comma before and/but/while/whereas/
 //  although/though.
@@ -622,7 +640,8 @@ s_cued (const s_run_t *run, const s_sentence_t *sent, const ab_xcues_t *cues,
     for (int i = 0; i < cues->count; i++) {
         const ab_xcue_t *cue = &cues->cues [i];
         if ((set & (1 << cue->tag))
-        ||  (!cue->always && !s_bits_any (cue->need, sent->triggers)))
+        ||  (!cue->always && !s_bits_any (cue->need, sent->triggers))
+        ||  !s_kinds_met (&cue->kinds, sent))
             continue;
         if (!cue->code)
             set |= 1 << cue->tag;
@@ -706,7 +725,8 @@ s_attr_try (const s_run_t *run, const s_sentence_t *sent, ab_xwhere_t where,
     int best_index = -1;
     for (int i = 0; i < cues->count; i++) {
         const ab_xcue_t *cue = &cues->cues [i];
-        if (own && !cue->always && !s_bits_any (cue->need, sent->triggers))
+        if (own && ((!cue->always && !s_bits_any (cue->need, sent->triggers))
+                    || !s_kinds_met (&cue->kinds, sent)))
             continue;
         int rc = own && cue->lead.kinds
                ? s_match_at_mentions (run, sent, &cue->lead, start, end, best)
@@ -1368,7 +1388,8 @@ ab_extract (const ab_extractor_t *self, const ab_doc_t *doc,
                 for (uint64_t bits = candidates [w];
                      bits && taken < self->max_claims_per_sentence; bits &= bits - 1) {
                     int r = w * 64 + __builtin_ctzll (bits);
-                    if (!s_needs_met (&self->rules [r], sent->triggers))
+                    if (!s_needs_met (&self->rules [r], sent->triggers)
+                    ||  !s_kinds_met (&self->rules [r].kinds, sent))
                         continue;
                     s_claim_t *claim = s_new_claim (&run);
                     if (!claim)

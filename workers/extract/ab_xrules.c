@@ -190,6 +190,7 @@ typedef struct {
     int *aliases;
     int alias_count;
     uint32_t kinds;
+    uint32_t start_kinds;
 } s_slot_t;
 
 //  Find or add the slot for key.  NULL on no memory.
@@ -685,6 +686,221 @@ s_expand (ab_extractor_t *self, s_ctx_t *ctx, const char *text, s_buf_t *buf, in
     return 0;
 }
 
+//  --------------------------------------------------------------------------
+//  Entity kinds a pattern needs (ab_xkinds_t), read off its text before
+//  expansion.  The reader only has to find where a macro stands: escapes,
+//  classes and group headers are skipped, every group is read as a level
+//  of alternatives, and a level with '|' or an item that may be absent
+//  ('?', '*', {0,n}, a lookaround, a conditional) drops what it found.
+//  Whatever it cannot read it treats as optional, so it can only find too
+//  few needs, never one the pattern does not have.
+
+static const char *s_kinds_level (const ab_extractor_t *self, const char *p,
+                                  ab_xkinds_t *kinds, int depth);
+
+//  Past one escape sequence at p ('\\')
+static const char *
+s_skip_escape (const char *p)
+{
+    p++;
+    if (!*p)
+        return p;
+    if (*p == 'Q') {                        //  \Q...\E quotes literally
+        const char *e = strstr (p, "\\E");
+        return e ? e + 2 : p + strlen (p);
+    }
+    char c = *p++;
+    if (strchr ("xopPNgk", c) && (*p == '{' || *p == '<' || *p == '\'')) {
+        char close = *p == '{' ? '}' : *p == '<' ? '>' : '\'';
+        const char *e = strchr (p + 1, close);
+        return e ? e + 1 : p + strlen (p);
+    }
+    return p;
+}
+
+//  Past a character class at p ('[')
+static const char *
+s_skip_class (const char *p)
+{
+    p++;
+    if (*p == '^')
+        p++;
+    if (*p == ']')
+        p++;                                //  a leading ']' is literal
+    while (*p && *p != ']') {
+        if (*p == '\\')
+            p = s_skip_escape (p);
+        else
+        if (*p == '[' && p [1] == ':') {    //  [:alpha:]
+            const char *e = strstr (p + 2, ":]");
+            p = e ? e + 2 : p + 1;
+        }
+        else
+            p++;
+    }
+    return *p ? p + 1 : p;
+}
+
+static void
+s_kinds_add (ab_xkinds_t *kinds, uint32_t set)
+{
+    for (int i = 0; i < kinds->count; i++)
+        if (kinds->sets [i] == set)
+            return;
+    if (set && kinds->count < AB_X_MAX_NEED_KINDS)
+        kinds->sets [kinds->count++] = set;
+}
+
+//  One macro at p ('{' and a letter): {entity:...} adds its kinds, a
+//  define adds what its own text needs.  Returns past the '}'.
+static const char *
+s_kinds_macro (const ab_extractor_t *self, const char *p, ab_xkinds_t *kinds, int depth)
+{
+    const char *close = strchr (p, '}');
+    if (!close)
+        return p + strlen (p);
+    const char *name = p + 1;
+    size_t size = (size_t) (close - name);
+    if (size > 7 && memcmp (name, "entity:", 7) == 0) {
+        uint32_t set = 0;
+        char list [128];
+        snprintf (list, sizeof (list), "%.*s", (int) (size - 7), name + 7);
+        for (char *save = NULL, *k = strtok_r (list, ",", &save); k; k = strtok_r (NULL, ",", &save)) {
+            int id = s_kind_id (self, k);
+            if (id < 0)
+                return close + 1;           //  (s_expand reports it)
+            set |= 1u << id;
+        }
+        s_kinds_add (kinds, set);
+    }
+    else {
+        const ab_xdefine_t *define = s_define (self, name, size);
+        if (define && depth < 8) {
+            //  A define is inserted as (?:...): read as a group of its own
+            int before = kinds->count;
+            const char *end = s_kinds_level (self, define->text, kinds, depth + 1);
+            if (*end)
+                kinds->count = before;      //  unbalanced: trust nothing in it
+        }
+    }
+    return close + 1;
+}
+
+//  One group's header after '(' at p: returns where its content starts
+//  and sets *optional for content that need not match (lookarounds,
+//  conditionals, and what this reader does not know).
+static const char *
+s_kinds_header (const char *p, bool *optional)
+{
+    *optional = false;
+    if (*p == '*') {                        //  (*VERB): no content
+        const char *e = strchr (p, ')');
+        return e ? e : p + strlen (p);
+    }
+    if (*p != '?')
+        return p;                           //  a numbered group
+    p++;
+    if (*p == ':' || *p == '>' || *p == '|')
+        return p + 1;
+    if (*p == '=' || *p == '!') {
+        *optional = true;
+        return p + 1;
+    }
+    if (*p == '<' && (p [1] == '=' || p [1] == '!')) {
+        *optional = true;
+        return p + 2;
+    }
+    if (*p == '<' || *p == '\'' || (*p == 'P' && p [1] == '<')) {
+        char close = *p == '\'' ? '\'' : '>';
+        const char *e = strchr (p + 1, close);
+        return e ? e + 1 : p + strlen (p);
+    }
+    if (*p == '#') {                        //  a comment
+        const char *e = strchr (p, ')');
+        return e ? e : p + strlen (p);
+    }
+    const char *q = p;
+    while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '-' || *q == '^')
+        q++;
+    if (q > p && *q == ':')
+        return q + 1;                       //  (?i:...), (?-i:...)
+    if (q > p && *q == ')')
+        return q;                           //  (?i): options, no content
+    *optional = true;                       //  (?(cond)...), (?R), (?&name), callouts
+    return p;
+}
+
+//  One level of alternatives from p to its ')' or the end; returns there.
+static const char *
+s_kinds_level (const ab_extractor_t *self, const char *p, ab_xkinds_t *kinds, int depth)
+{
+    int first = kinds->count;
+    bool alternatives = false;
+    while (*p && *p != ')') {
+        if (*p == '|') {
+            alternatives = true;
+            p++;
+            continue;
+        }
+        int before = kinds->count;
+        bool optional = false;
+        if (*p == '\\')
+            p = s_skip_escape (p);
+        else
+        if (*p == '[')
+            p = s_skip_class (p);
+        else
+        if (*p == '(') {
+            p = s_kinds_header (p + 1, &optional);
+            p = s_kinds_level (self, p, kinds, depth);
+            if (*p == ')')
+                p++;
+        }
+        else
+        if (*p == '{' && ((p [1] >= 'A' && p [1] <= 'Z') || (p [1] >= 'a' && p [1] <= 'z')))
+            p = s_kinds_macro (self, p, kinds, depth);
+        else
+            p++;
+        //  The item's quantifier: may it match zero times?
+        bool quantified = true;
+        if (*p == '?' || *p == '*') {
+            optional = true;
+            p++;
+        }
+        else
+        if (*p == '+')
+            p++;
+        else
+        if (*p == '{' && ((p [1] >= '0' && p [1] <= '9') || p [1] == ',')) {
+            char *end;
+            long min = strtol (p + 1, &end, 10);
+            if (end == p + 1 || min == 0)
+                optional = true;
+            const char *close = strchr (p, '}');
+            p = close ? close + 1 : p + strlen (p);
+        }
+        else
+            quantified = false;
+        if (quantified && (*p == '?' || *p == '+'))
+            p++;                            //  lazy or possessive
+        if (optional)
+            kinds->count = before;
+    }
+    if (alternatives)
+        kinds->count = first;
+    return p;
+}
+
+//  The kinds pattern (claims.rules or cue text, macros unexpanded) needs
+static void
+s_pattern_kinds (const ab_extractor_t *self, const char *pattern, ab_xkinds_t *kinds)
+{
+    memset (kinds, 0, sizeof (*kinds));
+    const char *end = s_kinds_level (self, pattern, kinds, 0);
+    if (*end)
+        kinds->count = 0;                   //  a stray ')': trust nothing
+}
+
 static pcre2_code *
 s_compile (s_ctx_t *ctx, const char *pattern)
 {
@@ -924,6 +1140,7 @@ s_finish_rule (ab_extractor_t *self, s_ctx_t *ctx, s_block_t *block)
         return -1;
     if (s_lead (self, ctx, block->match.data, rule->code, &rule->lead))
         return -1;
+    s_pattern_kinds (self, block->match.data, &rule->kinds);
     uint32_t groups = s_capture_count (rule->code);
     if (groups > self->max_groups)
         self->max_groups = groups;
@@ -1511,6 +1728,7 @@ s_add_cue (ab_extractor_t *self, s_ctx_t *ctx, ab_xcues_t *cues, int tag, char *
     if (groups > self->max_groups)
         self->max_groups = groups;
     cue->src_count = s_group_numbers (cue->code, "src", cue->src, 8);
+    s_pattern_kinds (self, pattern, &cue->kinds);
     if (s_lead (self, ctx, pattern, cue->code, &cue->lead))
         return -1;
     return 0;
@@ -1707,6 +1925,7 @@ s_build_table (ab_extractor_t *self, s_ctx_t *ctx)
     for (int i = 0; rc == 0 && i < self->alias_count; i++) {
         const char *text = self->aliases [i].text;
         size_t tsize = strlen (text);
+        uint32_t kind_bit = 1u << self->entities [self->aliases [i].entity].kind_id;
         //  Walk the alias token by token: every proper prefix is marked so
         //  the scanner knows to keep extending its candidate.
         char key [256];
@@ -1728,8 +1947,10 @@ s_build_table (ab_extractor_t *self, s_ctx_t *ctx)
                 s_slot_t *slot = more ? s_entry (table, mask, key) : NULL;
                 if (more && !slot)
                     rc = s_fail (ctx, "out of memory");
-                if (slot)
+                if (slot) {
                     slot->flags |= AB_X_PREFIX;
+                    slot->start_kinds |= kind_bit;
+                }
             }
             if (is_token)
                 for (size_t k = 0; k < len && n + 1 < sizeof (key); k++) {
@@ -1749,7 +1970,8 @@ s_build_table (ab_extractor_t *self, s_ctx_t *ctx)
             break;
         slot->aliases = grown;
         slot->aliases [slot->alias_count++] = i;
-        slot->kinds |= 1u << self->entities [self->aliases [i].entity].kind_id;
+        slot->kinds |= kind_bit;
+        slot->start_kinds |= kind_bit;
         if (tsize > 0 && text [tsize - 1] == '.')
             slot->flags |= AB_X_DOT;
     }
@@ -1792,6 +2014,7 @@ s_build_table (ab_extractor_t *self, s_ctx_t *ctx)
             entry->alias_count = (uint8_t) slot->alias_count;
             entry->flags = (uint8_t) slot->flags;
             entry->kinds = slot->kinds;
+            entry->start_kinds = slot->start_kinds;
             entry->key = (uint32_t) key_at;
             entry->aliases = (uint32_t) alias_at;
             size_t len = strlen (slot->key) + 1;

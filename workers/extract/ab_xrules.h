@@ -86,6 +86,8 @@ typedef struct {
     uint8_t alias_count;    //  aliases whose folded text is this key
     uint8_t flags;          //  AB_X_PREFIX | AB_X_DOT
     uint32_t kinds;         //  bit set of those aliases' entity kinds
+    uint32_t start_kinds;   //  kinds of every alias whose first words, run
+                            //  together, are this key (itself included)
     uint32_t key;           //  offset of the key in key_pool (NUL-terminated)
     uint32_t aliases;       //  offset of its alias indexes in alias_pool
 } ab_xentry_t;
@@ -164,6 +166,17 @@ typedef struct {
     int line;
 } ab_xform_t;
 
+//  The entity kinds a pattern needs: each {entity:KINDS} macro it cannot
+//  match without (not optional, not one alternative among others, not in
+//  a lookaround) gives one bit set, and a sentence can match only if every
+//  set has a kind some word of the sentence may start (the scanner's
+//  start_kinds).  Derived at load, so no rule file has to say it.
+#define AB_X_MAX_NEED_KINDS 8
+typedef struct {
+    uint32_t sets [AB_X_MAX_NEED_KINDS];
+    int count;
+} ab_xkinds_t;
+
 typedef struct {
     char *id;               //  rule id, reported in ab_claim_t.rule
     int form;               //  index into forms
@@ -174,6 +187,7 @@ typedef struct {
     pcre2_code *unless_code;
     uint64_t need [AB_X_MAX_NEEDS][AB_X_TRIGGER_WORDS];
     int need_count;
+    ab_xkinds_t kinds;      //  entity kinds the pattern cannot match without
     ab_xslot_t slots [AB_X_MAX_SLOTS];
     int slot_count;
     int hedge;              //  fixed hedge, or -1 for the cues
@@ -205,6 +219,7 @@ typedef struct {
     pcre2_code *code;       //  NULL: the trigger words are the cue
     uint64_t need [AB_X_TRIGGER_WORDS];
     bool always;            //  no trigger words: always tried
+    ab_xkinds_t kinds;      //  entity kinds the pattern cannot match without
     ab_xlead_t lead;        //  a leading entity: tried at mentions only
     int tag;                //  a hedge, or an attribution index
     int src [8];            //  numbers of the (?<src>...) groups
