@@ -289,6 +289,13 @@ bench_cpu_now (void)
 }
 
 void
+bench_keep_best (double *best, double seconds, int round)
+{
+    if (round == 0 || seconds < *best)
+        *best = seconds;
+}
+
+void
 bench_figure (const char *name, double value)
 {
     printf ("FIGURE %s %.6g\n", name, value);

@@ -72,6 +72,11 @@ double bench_now (void);
 //  a shared machine the wall clock also counts other processes' turns.
 double bench_cpu_now (void);
 
+//  Keep in *best the shortest of the times of several rounds (round 0
+//  sets it): on a shared machine other work can only slow a round down,
+//  so the best round is the closest to what the code itself costs.
+void bench_keep_best (double *best, double seconds, int round);
+
 //  Print one figure as a line "FIGURE name value" on stdout; bench/run.sh
 //  collects these lines into the table.
 void bench_figure (const char *name, double value);
