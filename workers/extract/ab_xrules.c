@@ -930,6 +930,26 @@ s_has_jit (const pcre2_code *code)
     return size > 0;
 }
 
+//  A pattern a line may leave out (NULL) or that has JIT code
+static bool
+s_jit_or_none (const pcre2_code *code)
+{
+    return !code || s_has_jit (code);
+}
+
+//  Has every pattern of these cue lines JIT code?  (A line of trigger
+//  words alone has none to run.)
+static bool
+s_cues_jit (const ab_xcues_t *cues)
+{
+    bool jit = true;
+    for (int i = 0; i < cues->count; i++)
+        jit &= s_jit_or_none (cues->cues [i].code)
+            && s_jit_or_none (cues->cues [i].lead.rest)
+            && s_jit_or_none (cues->cues [i].lead.anchored);
+    return jit;
+}
+
 static uint32_t
 s_capture_count (const pcre2_code *code)
 {
@@ -1563,8 +1583,9 @@ s_claims_line (ab_extractor_t *self, s_ctx_t *ctx, char *line)
         return 0;
     }
     if (strcmp (keyword, "veto") == 0) {
-        //  "veto WORDS PATTERN", or the older "veto PATTERN", tried on
-        //  every sentence that has a claim
+        //  "veto WORDS PATTERN"; the older "veto PATTERN" has no trigger
+        //  words, so it is tried on every sentence that has a claim
+        char always [] = "-";
         char *words = s_word (&rest);
         char *text = s_rest (rest);
         if (!words)
@@ -1572,10 +1593,9 @@ s_claims_line (ab_extractor_t *self, s_ctx_t *ctx, char *line)
                                 "(veto WORDS PATTERN, WORDS - for every sentence)");
         if (!*text) {
             text = words;
-            words = "-";
+            words = always;
         }
-        char always [] = "-";
-        return s_add_cue (self, ctx, &self->veto_cues, 0, strcmp (words, "-") ? words : always, text);
+        return s_add_cue (self, ctx, &self->veto_cues, 0, words, text);
     }
     if (strcmp (keyword, "define") == 0) {
         char *name = s_word (&rest);
@@ -2058,24 +2078,14 @@ ab_extractor_new (const char *rules_dir, char *errbuf, size_t errlen)
     }
     //  With every pattern JIT-compiled, matching can skip pcre2_match's
     //  per-call checks (ab_extract calls it thousands of times a second)
-    self->jit = true;
+    self->jit = s_cues_jit (&self->veto_cues);
     for (int i = 0; i < self->rule_count; i++)
         self->jit &= s_has_jit (self->rules [i].code)
-                  && (!self->rules [i].unless_code || s_has_jit (self->rules [i].unless_code))
-                  && (!self->rules [i].lead.rest || s_has_jit (self->rules [i].lead.rest))
-                  && (!self->rules [i].lead.anchored || s_has_jit (self->rules [i].lead.anchored));
-    for (int which = 0; which < 4; which++) {
-        const ab_xcues_t *cues = which < 3 ? &self->hedge_cues [which] : &self->veto_cues;
-        for (int i = 0; i < cues->count; i++)
-            self->jit &= !cues->cues [i].code || s_has_jit (cues->cues [i].code);
-    }
+                  && s_jit_or_none (self->rules [i].unless_code)
+                  && s_jit_or_none (self->rules [i].lead.rest)
+                  && s_jit_or_none (self->rules [i].lead.anchored);
     for (int which = 0; which < 3; which++)
-        for (int i = 0; i < self->attr_cues [which].count; i++)
-            self->jit &= s_has_jit (self->attr_cues [which].cues [i].code)
-                      && (!self->attr_cues [which].cues [i].lead.rest
-                          || s_has_jit (self->attr_cues [which].cues [i].lead.rest))
-                      && (!self->attr_cues [which].cues [i].lead.anchored
-                          || s_has_jit (self->attr_cues [which].cues [i].lead.anchored));
+        self->jit &= s_cues_jit (&self->hedge_cues [which]) && s_cues_jit (&self->attr_cues [which]);
     return self;
 }
 
