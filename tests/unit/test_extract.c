@@ -901,6 +901,68 @@ test_rule_extension (void **state)
     s_remove_rules ();
 }
 
+//  {entity:KIND} alternatives are grouped by first letter: within a group
+//  the longest alias still wins, an exact-case alias keeps its case, and
+//  aliases opening with a digit or a non-ASCII letter still match
+static void
+test_entity_alternation (void **state)
+{
+    (void) state;
+    s_copy_rules ();
+    s_append ("entities.tsv",
+              "ZN\tcountry\tNova Zembla\t-\t-\tNova Zembla|=NZ\n"
+              "NV\tcountry\tNova\t-\t-\tNova|Novan\n"
+              "SV\tcountry\tSeven Isles\t-\t-\t7 Isles\n"
+              "EM\tcountry\t\xC3\x89meraude\t-\t-\t\xC3\x89meraude\n");
+    s_append ("claims.rules",
+              "form basing.sites\n    type basing_access\n    key host\n    value sites\n"
+              "rule basing.sites\n    form basing.sites\n    need bases\n"
+              "    match access\\sto\\s(?<n>{NUM})\\sbases\\sin\\s(?<host>{entity:country})\n"
+              "    slot host entity:country host\n    slot sites count n\n"
+              //  The pattern alone decides here: no slot looks the alias up
+              "form basing.count\n    type basing_count\n    key sites\n    value event=basing\n"
+              "rule basing.count\n    form basing.count\n    need bases\n"
+              "    match access\\sto\\s(?<n>{NUM})\\sbases\\sin\\s{entity:country}\\.\n"
+              "    slot sites count n\n");
+    char err [512] = "";
+    ab_extractor_t *x = ab_extractor_new (s_tmpdir, err, sizeof (err));
+    if (!x)
+        fprintf (stderr, "%s\n", err);
+    assert_non_null (x);
+    static const struct { const char *place, *host; } cases [] = {
+        { "Nova Zembla", "ZN" }, { "NOVA ZEMBLA", "ZN" }, { "Nova-Zembla", "ZN" },
+        { "NZ", "ZN" }, { "Nova", "NV" }, { "Novan", "NV" }, { "7 Isles", "SV" },
+        { "\xC3\x89meraude", "EM" }, { "nz", NULL }, { "nZ", NULL }, { "Novanx", NULL }, { NULL, NULL }
+    };
+    for (int i = 0; cases [i].place; i++) {
+        char text [128], key [64];
+        snprintf (text, sizeof (text), "Zembla gained access to four bases in %s.", cases [i].place);
+        ab_doc_t doc;
+        s_doc (text, &doc);
+        ab_result_t *result = ab_result_new ();
+        assert_true (ab_extract (x, &doc, "2024-03-25", result) >= 0);
+        int count = 0;
+        const ab_claim_t *claim = NULL;
+        if (cases [i].host) {
+            snprintf (key, sizeof (key), "basing_access{host=%s}", cases [i].host);
+            claim = s_find (result, key, &count);
+            if (!claim)
+                fprintf (stderr, "\"%s\": no %s\n", text, key);
+            assert_non_null (claim);
+            assert_non_null (s_find (result, "basing_count{sites=4}", &count));
+        }
+        else {
+            if (result->claim_count)
+                fprintf (stderr, "\"%s\": %s\n", text, result->claims [0].rule);
+            assert_int_equal (result->claim_count, 0);
+        }
+        ab_result_destroy (&result);
+        s_doc_free (&doc);
+    }
+    ab_extractor_destroy (&x);
+    s_remove_rules ();
+}
+
 //  Claims from one sentence with the extractor of s_tmpdir
 static uint32_t
 s_claims_of (const ab_extractor_t *x, const char *text)
@@ -1307,6 +1369,7 @@ main (void)
         cmocka_unit_test (test_rule_extension),
         cmocka_unit_test (test_veto_lines),
         cmocka_unit_test (test_rule_kinds),
+        cmocka_unit_test (test_entity_alternation),
         cmocka_unit_test (test_seeds),
     };
     return cmocka_run_group_tests (tests, s_setup, s_teardown);

@@ -564,14 +564,22 @@ s_buf_str (s_buf_t *buf, const char *text)
 
 //  Regex for one alias: its words joined by optional spaces, dots or
 //  hyphens, so "Self-Defense Forces" also finds "Self Defense Forces" and
-//  "U.S." also finds "US"; a trailing dot is optional.
+//  "U.S." also finds "US"; a trailing dot is optional.  With after_first
+//  the alias's first byte (an ASCII letter or digit) was matched already
+//  and is left out; an exact-case alias then checks it by looking back.
 static void
-s_alias_regex (s_buf_t *buf, const ab_xalias_t *alias)
+s_alias_regex (s_buf_t *buf, const ab_xalias_t *alias, bool after_first)
 {
     const char *text = alias->text;
     size_t size = strlen (text);
-    if (alias->exact_case)
+    if (alias->exact_case) {
         s_buf_str (buf, "(?-i:");
+        if (after_first) {
+            s_buf_str (buf, "(?<=");
+            s_buf_add (buf, text, 1);
+            s_buf_str (buf, ")");
+        }
+    }
     bool in_token = false, started = false;
     for (size_t pos = 0; pos < size; ) {
         bool is_token;
@@ -579,7 +587,8 @@ s_alias_regex (s_buf_t *buf, const ab_xalias_t *alias)
         if (is_token) {
             if (!in_token && started)
                 s_buf_str (buf, "[\\s.\\-]*");
-            s_buf_add (buf, text + pos, len);
+            if (pos > 0 || !after_first)
+                s_buf_add (buf, text + pos, len);
             started = true;
         }
         in_token = is_token;
@@ -591,6 +600,19 @@ s_alias_regex (s_buf_t *buf, const ab_xalias_t *alias)
         s_buf_str (buf, ")");
 }
 
+//  The byte an alias's alternatives are grouped under: its first byte
+//  folded to lowercase when that is an ASCII letter or digit, else 0
+static unsigned char
+s_alias_group (const ab_xalias_t *alias)
+{
+    unsigned char c = (unsigned char) alias->text [0];
+    if (c >= 'A' && c <= 'Z')
+        return (unsigned char) (c + 32);
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+        return c;
+    return 0;
+}
+
 static int
 s_alias_cmp_len (const void *a, const void *b, void *arg)
 {
@@ -600,7 +622,13 @@ s_alias_cmp_len (const void *a, const void *b, void *arg)
     return la < lb ? 1 : la > lb ? -1 : 0;
 }
 
-//  {entity:KIND[,KIND...]}: every alias of those kinds, longest first
+//  {entity:KIND[,KIND...]}: every alias of those kinds, longest first.
+//  PCRE2 tries an alternation's branches one by one, and a kind has up to
+//  a few hundred aliases, tried at every place a pattern looks for one.
+//  So the branches are grouped by their first letter, which each group
+//  matches once: "[uU](?:nited\sStates|S|...)".  Two aliases with
+//  different first letters never match at the same place, so within a
+//  group longest first still decides, as in one flat alternation.
 static int
 s_expand_entities (ab_extractor_t *self, s_ctx_t *ctx, const char *kinds, s_buf_t *buf)
 {
@@ -622,10 +650,34 @@ s_expand_entities (ab_extractor_t *self, s_ctx_t *ctx, const char *kinds, s_buf_
             order [n++] = i;
     qsort_r (order, (size_t) n, sizeof (int), s_alias_cmp_len, self);
     s_buf_str (buf, "(?<![A-Za-z0-9])(?:");
+    bool done [256] = { false };
+    bool first_group = true;
     for (int i = 0; i < n; i++) {
-        if (i)
+        unsigned char group = s_alias_group (&self->aliases [order [i]]);
+        if (done [group])
+            continue;
+        done [group] = true;
+        if (!first_group)
             s_buf_str (buf, "|");
-        s_alias_regex (buf, &self->aliases [order [i]]);
+        first_group = false;
+        if (group) {
+            char opener [8];
+            if (group >= 'a' && group <= 'z')
+                snprintf (opener, sizeof opener, "[%c%c]", group, group - 32);
+            else
+                snprintf (opener, sizeof opener, "%c", group);
+            s_buf_str (buf, opener);
+        }
+        s_buf_str (buf, "(?:");
+        for (int j = i, members = 0; j < n; j++) {
+            const ab_xalias_t *alias = &self->aliases [order [j]];
+            if (s_alias_group (alias) != group)
+                continue;
+            if (members++)
+                s_buf_str (buf, "|");
+            s_alias_regex (buf, alias, group != 0);
+        }
+        s_buf_str (buf, ")");
     }
     s_buf_str (buf, ")(?![A-Za-z0-9])");
     free (order);
