@@ -901,6 +901,20 @@ test_rule_extension (void **state)
     s_remove_rules ();
 }
 
+//  Claims from one sentence with the extractor of s_tmpdir
+static uint32_t
+s_claims_of (const ab_extractor_t *x, const char *text)
+{
+    ab_doc_t doc;
+    s_doc (text, &doc);
+    ab_result_t *result = ab_result_new ();
+    assert_true (ab_extract (x, &doc, "2024-03-25", result) >= 0);
+    uint32_t count = result->claim_count;
+    ab_result_destroy (&result);
+    s_doc_free (&doc);
+    return count;
+}
+
 //  {entity:KIND} alternatives are grouped by first letter: within a group
 //  the longest alias still wins, an exact-case alias keeps its case, and
 //  aliases opening with a digit or a non-ASCII letter still match
@@ -911,7 +925,7 @@ test_entity_alternation (void **state)
     s_copy_rules ();
     s_append ("entities.tsv",
               "ZN\tcountry\tNova Zembla\t-\t-\tNova Zembla|=NZ\n"
-              "NV\tcountry\tNova\t-\t-\tNova|Novan\n"
+              "NV\tcountry\tNova\t-\t-\tNova|Novan|novaland\n"
               "SV\tcountry\tSeven Isles\t-\t-\t7 Isles\n"
               "EM\tcountry\t\xC3\x89meraude\t-\t-\t\xC3\x89meraude\n");
     s_append ("claims.rules",
@@ -923,6 +937,11 @@ test_entity_alternation (void **state)
               "form basing.count\n    type basing_count\n    key sites\n    value event=basing\n"
               "rule basing.count\n    form basing.count\n    need bases\n"
               "    match access\\sto\\s(?<n>{NUM})\\sbases\\sin\\s{entity:country}\\.\n"
+              "    slot sites count n\n"
+              //  Inside (?-i:...) every alias keeps the case it is written in
+              "form basing.strict\n    type basing_strict\n    key sites\n    value event=strict\n"
+              "rule basing.strict\n    form basing.strict\n    need bases\n"
+              "    match access\\sto\\s(?<n>{NUM})\\sbases\\sat\\s(?-i:{entity:country})\\.\n"
               "    slot sites count n\n");
     char err [512] = "";
     ab_extractor_t *x = ab_extractor_new (s_tmpdir, err, sizeof (err));
@@ -932,8 +951,20 @@ test_entity_alternation (void **state)
     static const struct { const char *place, *host; } cases [] = {
         { "Nova Zembla", "ZN" }, { "NOVA ZEMBLA", "ZN" }, { "Nova-Zembla", "ZN" },
         { "NZ", "ZN" }, { "Nova", "NV" }, { "Novan", "NV" }, { "7 Isles", "SV" },
-        { "\xC3\x89meraude", "EM" }, { "nz", NULL }, { "nZ", NULL }, { "Novanx", NULL }, { NULL, NULL }
+        { "\xC3\x89meraude", "EM" }, { "novaland", "NV" }, { "NOVALAND", "NV" },
+        { "nz", NULL }, { "nZ", NULL }, { "Novanx", NULL }, { NULL, NULL }
     };
+    static const struct { const char *place; uint32_t claims; } strict [] = {
+        { "Nova Zembla", 1 }, { "nova Zembla", 0 }, { "NOVA ZEMBLA", 0 }, { "novaland", 1 },
+        { "Novaland", 0 }, { "NZ", 1 }, { "nZ", 0 }, { "7 Isles", 1 }, { NULL, 0 }
+    };
+    for (int i = 0; strict [i].place; i++) {
+        char text [128];
+        snprintf (text, sizeof (text), "Zembla gained access to four bases at %s.", strict [i].place);
+        if (s_claims_of (x, text) != strict [i].claims)
+            fprintf (stderr, "\"%s\": expected %u claims\n", text, strict [i].claims);
+        assert_int_equal (s_claims_of (x, text), strict [i].claims);
+    }
     for (int i = 0; cases [i].place; i++) {
         char text [128], key [64];
         snprintf (text, sizeof (text), "Zembla gained access to four bases in %s.", cases [i].place);
@@ -961,20 +992,6 @@ test_entity_alternation (void **state)
     }
     ab_extractor_destroy (&x);
     s_remove_rules ();
-}
-
-//  Claims from one sentence with the extractor of s_tmpdir
-static uint32_t
-s_claims_of (const ab_extractor_t *x, const char *text)
-{
-    ab_doc_t doc;
-    s_doc (text, &doc);
-    ab_result_t *result = ab_result_new ();
-    assert_true (ab_extract (x, &doc, "2024-03-25", result) >= 0);
-    uint32_t count = result->claim_count;
-    ab_result_destroy (&result);
-    s_doc_free (&doc);
-    return count;
 }
 
 //  Veto lines in their three forms: trigger words and a pattern, a pattern

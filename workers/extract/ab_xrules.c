@@ -565,20 +565,20 @@ s_buf_str (s_buf_t *buf, const char *text)
 //  Regex for one alias: its words joined by optional spaces, dots or
 //  hyphens, so "Self-Defense Forces" also finds "Self Defense Forces" and
 //  "U.S." also finds "US"; a trailing dot is optional.  With after_first
-//  the alias's first byte (an ASCII letter or digit) was matched already
-//  and is left out; an exact-case alias then checks it by looking back.
+//  the alias's first byte (an ASCII letter or digit) was matched already,
+//  maybe in another case: the alias checks it again by looking back, in
+//  its own case mode, unless check_first says the opener did it.
 static void
-s_alias_regex (s_buf_t *buf, const ab_xalias_t *alias, bool after_first)
+s_alias_regex (s_buf_t *buf, const ab_xalias_t *alias, bool after_first, bool check_first)
 {
     const char *text = alias->text;
     size_t size = strlen (text);
-    if (alias->exact_case) {
+    if (alias->exact_case)
         s_buf_str (buf, "(?-i:");
-        if (after_first) {
-            s_buf_str (buf, "(?<=");
-            s_buf_add (buf, text, 1);
-            s_buf_str (buf, ")");
-        }
+    if (after_first && (check_first || alias->exact_case)) {
+        s_buf_str (buf, "(?<=");
+        s_buf_add (buf, text, 1);
+        s_buf_str (buf, ")");
     }
     bool in_token = false, started = false;
     for (size_t pos = 0; pos < size; ) {
@@ -626,7 +626,7 @@ s_alias_cmp_len (const void *a, const void *b, void *arg)
 //  PCRE2 tries an alternation's branches one by one, and a kind has up to
 //  a few hundred aliases, tried at every place a pattern looks for one.
 //  So the branches are grouped by their first letter, which each group
-//  matches once: "[uU](?:nited\sStates|S|...)".  Two aliases with
+//  matches once: "U(?:nited\sStates|S|...)".  Two aliases with
 //  different first letters never match at the same place, so within a
 //  group longest first still decides, as in one flat alternation.
 static int
@@ -660,12 +660,21 @@ s_expand_entities (ab_extractor_t *self, s_ctx_t *ctx, const char *kinds, s_buf_
         if (!first_group)
             s_buf_str (buf, "|");
         first_group = false;
+        //  The opener is the letter as written, so that it takes the case
+        //  mode of the pattern around it; a group whose aliases write
+        //  it in both cases opens with both, and each alias checks its own
+        bool mixed = false;
+        for (int j = i + 1; j < n; j++) {
+            const ab_xalias_t *alias = &self->aliases [order [j]];
+            if (s_alias_group (alias) == group && alias->text [0] != self->aliases [order [i]].text [0])
+                mixed = true;
+        }
         if (group) {
             char opener [8];
-            if (group >= 'a' && group <= 'z')
+            if (mixed)
                 snprintf (opener, sizeof opener, "[%c%c]", group, group - 32);
             else
-                snprintf (opener, sizeof opener, "%c", group);
+                snprintf (opener, sizeof opener, "%c", self->aliases [order [i]].text [0]);
             s_buf_str (buf, opener);
         }
         s_buf_str (buf, "(?:");
@@ -675,7 +684,7 @@ s_expand_entities (ab_extractor_t *self, s_ctx_t *ctx, const char *kinds, s_buf_
                 continue;
             if (members++)
                 s_buf_str (buf, "|");
-            s_alias_regex (buf, alias, group != 0);
+            s_alias_regex (buf, alias, group != 0, mixed);
         }
         s_buf_str (buf, ")");
     }
