@@ -742,6 +742,30 @@ test_rule_files (void **state)
     assert_int_equal (doc->removed_count, 1);
     ab_normalizer_destroy (&nz);
 
+    //  Files longer than the loaders' first allocation: the tables grow
+    //  and the last line still counts
+    char *rules = malloc (100 * 40), *many = malloc (300 * 16);
+    assert_non_null (rules);
+    assert_non_null (many);
+    size_t at = 0;
+    for (int i = 0; i < 100; i++)
+        at += (size_t) sprintf (rules + at, "lit%d drop-line Share number %d\n", i, i);
+    at = 0;
+    for (int i = 0; i < 300; i++)       //  the 300th maps U+0435 (Cyrillic e)
+        at += (size_t) sprintf (many + at, "%04X\t%c\n", i < 299 ? 0x4E00 + i : 0x0435, i < 299 ? 'x' : 'e');
+    s_write (dir, "boilerplate.rules", rules);
+    s_write (dir, "confusables.tsv", many);
+    nz = ab_normalizer_new (dir, err, sizeof err);
+    if (!nz)
+        printf ("  error was: %s\n", err);
+    assert_non_null (nz);
+    raw = "T\xD0\xB5xt stays.\nShare number 99\nMore text.";
+    assert_int_equal (ab_normalize (nz, raw, strlen (raw), doc), 0);
+    assert_string_equal (doc->text, "Text stays.\n\nMore text.");
+    ab_normalizer_destroy (&nz);
+    free (rules);
+    free (many);
+
     char path [600];
     const char *names [] = { "confusables.tsv", "boilerplate.rules", "abbreviations.txt" };
     for (int i = 0; i < 3; i++) {

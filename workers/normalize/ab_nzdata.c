@@ -237,6 +237,48 @@ s_next_line (char **cursor, unsigned *lineno)
     return p;
 }
 
+//  What a loader does with one line of its file: 0, or -1 with a message.
+//  lines is the file's line count, for a loader that sizes a table by it.
+typedef int (s_line_fn) (ab_nzdata_t *self, const char *path, unsigned lineno,
+                         size_t lines, char *line, char *errbuf, size_t errlen);
+
+//  Read path and hand each line that is neither blank nor a '#' comment to
+//  each, in order, until one fails
+static int
+s_each_line (ab_nzdata_t *self, const char *path, s_line_fn *each, char *errbuf, size_t errlen)
+{
+    size_t size;
+    char *text = ab_file_read (path, S_MAX_FILE, &size, errbuf, errlen);
+    if (!text)
+        return -1;
+    size_t lines = 1;
+    for (size_t i = 0; i < size; i++)
+        lines += text [i] == '\n';
+    unsigned lineno = 0;
+    char *cursor = text, *line;
+    int rc = 0;
+    while (rc == 0 && (line = s_next_line (&cursor, &lineno)))
+        if (*line != 0 && *line != '#')
+            rc = each (self, path, lineno, lines, line, errbuf, errlen);
+    free (text);
+    return rc;
+}
+
+//  Room in *array (count items of item bytes) for one more: the capacity
+//  doubles from first whenever count reaches a power of two.  0 or -1.
+static int
+s_room_for_one (void **array, size_t count, size_t item, size_t first)
+{
+    if (count != 0 && (count < first || (count & (count - 1)) != 0))
+        return 0;
+    size_t capacity = count == 0? first: count * 2;
+    void *grown = realloc (*array, capacity * item);
+    if (!grown)
+        return -1;
+    *array = grown;
+    return 0;
+}
+
 static int
 s_compare_confusable (const void *a, const void *b)
 {
@@ -248,44 +290,38 @@ s_compare_confusable (const void *a, const void *b)
 //  confusables.tsv: "HEX <tab> letter <tab> script", '#' comments
 
 static int
+s_confusable_line (ab_nzdata_t *self, const char *path, unsigned lineno,
+                   size_t lines, char *line, char *errbuf, size_t errlen)
+{
+    (void) lines;
+    char *end;
+    unsigned long cp = strtoul (line, &end, 16);
+    if (end == line || (*end != '\t' && *end != ' ') || cp < 0x80 || cp > 0x10FFFF) {
+        s_err (errbuf, errlen, "%s:%u: expected a non-ASCII hex code point", path, lineno);
+        return -1;
+    }
+    while (*end == '\t' || *end == ' ')
+        end++;
+    if (!isalpha ((unsigned char) end [0]) || (end [1] && end [1] != '\t' && end [1] != ' ')) {
+        s_err (errbuf, errlen, "%s:%u: expected one ASCII letter after the code point", path, lineno);
+        return -1;
+    }
+    if (s_room_for_one ((void **) &self->confusables, self->confusable_count,
+                        sizeof (s_confusable_t), 256)) {
+        s_err (errbuf, errlen, "out of memory");
+        return -1;
+    }
+    self->confusables [self->confusable_count].cp = (int32_t) cp;
+    self->confusables [self->confusable_count].letter = end [0];
+    self->confusable_count++;
+    return 0;
+}
+
+static int
 s_load_confusables (ab_nzdata_t *self, const char *path, char *errbuf, size_t errlen)
 {
-    size_t size;
-    char *text = ab_file_read (path, S_MAX_FILE, &size, errbuf, errlen);
-    if (!text)
+    if (s_each_line (self, path, s_confusable_line, errbuf, errlen))
         return -1;
-    size_t cap = 0;
-    unsigned lineno = 0;
-    char *cursor = text, *line;
-    int rc = -1;
-    while ((line = s_next_line (&cursor, &lineno))) {
-        if (*line == 0 || *line == '#')
-            continue;
-        char *end;
-        unsigned long cp = strtoul (line, &end, 16);
-        if (end == line || (*end != '\t' && *end != ' ') || cp < 0x80 || cp > 0x10FFFF) {
-            s_err (errbuf, errlen, "%s:%u: expected a non-ASCII hex code point", path, lineno);
-            goto done;
-        }
-        while (*end == '\t' || *end == ' ')
-            end++;
-        if (!isalpha ((unsigned char) end [0]) || (end [1] && end [1] != '\t' && end [1] != ' ')) {
-            s_err (errbuf, errlen, "%s:%u: expected one ASCII letter after the code point", path, lineno);
-            goto done;
-        }
-        if (self->confusable_count == cap) {
-            cap = cap? cap * 2: 256;
-            s_confusable_t *grown = (s_confusable_t *) realloc (self->confusables, cap * sizeof *grown);
-            if (!grown) {
-                s_err (errbuf, errlen, "out of memory");
-                goto done;
-            }
-            self->confusables = grown;
-        }
-        self->confusables [self->confusable_count].cp = (int32_t) cp;
-        self->confusables [self->confusable_count].letter = end [0];
-        self->confusable_count++;
-    }
     if (self->confusable_count)
         qsort (self->confusables, self->confusable_count, sizeof (s_confusable_t), s_compare_confusable);
     for (size_t i = 0; i < self->confusable_count; i++) {
@@ -297,12 +333,9 @@ s_load_confusables (ab_nzdata_t *self, const char *path, char *errbuf, size_t er
         if (self->confusables [i].cp == self->confusables [i - 1].cp) {
             s_err (errbuf, errlen, "%s: code point %04X listed twice", path,
                    (unsigned) self->confusables [i].cp);
-            goto done;
+            return -1;
         }
-    rc = 0;
-done:
-    free (text);
-    return rc;
+    return 0;
 }
 
 //  boilerplate.rules: "id  action  pattern", pattern /regex/flags or a
@@ -327,120 +360,107 @@ s_parse_action (const char *word, size_t len, ab_bp_action_t *action)
 }
 
 static int
+s_rule_line (ab_nzdata_t *self, const char *path, unsigned lineno,
+             size_t lines, char *line, char *errbuf, size_t errlen)
+{
+    (void) lines;
+    //  Three fields: id, action, then the rest of the line
+    char *id = line;
+    size_t id_len = strcspn (id, " \t");
+    char *action_word = id + id_len;
+    action_word += strspn (action_word, " \t");
+    size_t action_len = strcspn (action_word, " \t");
+    char *pattern = action_word + action_len;
+    pattern += strspn (pattern, " \t");
+    if (action_len == 0 || *pattern == 0) {
+        s_err (errbuf, errlen, "%s:%u: expected 'id action pattern'", path, lineno);
+        return -1;
+    }
+    if (id_len >= sizeof (((ab_bp_rule_t *) 0)->id)) {
+        s_err (errbuf, errlen, "%s:%u: rule id longer than 63 bytes", path, lineno);
+        return -1;
+    }
+    ab_bp_rule_t rule;
+    memset (&rule, 0, sizeof rule);
+    memcpy (rule.id, id, id_len);
+    if (s_parse_action (action_word, action_len, &rule.action)) {
+        s_err (errbuf, errlen, "%s:%u: unknown action '%.*s' (drop-line, drop-block, "
+               "drop-to-end, drop-caption, caption)", path, lineno, (int) action_len, action_word);
+        return -1;
+    }
+    for (size_t i = 0; i < self->rule_count; i++)
+        if (strcmp (self->rules [i].id, rule.id) == 0) {
+            s_err (errbuf, errlen, "%s:%u: rule id '%s' used twice", path, lineno, rule.id);
+            return -1;
+        }
+    size_t plen = strlen (pattern);
+    if (pattern [0] == '/') {
+        //  /regex/flags: the last slash ends the regex
+        char *close = strrchr (pattern, '/');
+        if (close == pattern) {
+            s_err (errbuf, errlen, "%s:%u: regex has no closing '/'", path, lineno);
+            return -1;
+        }
+        uint32_t options = PCRE2_UTF;
+        for (char *f = close + 1; *f; f++) {
+            if (*f == 'i')
+                options |= PCRE2_CASELESS;
+            else
+            if (*f == 'x')
+                options |= PCRE2_EXTENDED;
+            else {
+                s_err (errbuf, errlen, "%s:%u: unknown regex flag '%c' (i, x)", path, lineno, *f);
+                return -1;
+            }
+        }
+        int errcode;
+        PCRE2_SIZE erroffset;
+        rule.re = pcre2_compile ((PCRE2_SPTR) (pattern + 1), (PCRE2_SIZE) (close - pattern - 1),
+                                 options, &errcode, &erroffset, NULL);
+        if (!rule.re) {
+            PCRE2_UCHAR msg [256];
+            pcre2_get_error_message (errcode, msg, sizeof msg);
+            s_err (errbuf, errlen, "%s:%u: regex error at offset %zu: %s",
+                   path, lineno, (size_t) erroffset, (char *) msg);
+            return -1;
+        }
+        //  JIT is an optimisation only; the interpreter is the fallback
+        rule.jit = pcre2_jit_compile (rule.re, PCRE2_JIT_COMPLETE) == 0;
+        s_first_bytes (&rule, pattern + 1, (size_t) (close - pattern - 1), options);
+    }
+    else {
+        //  A literal is the whole line; quotes allow edge blanks
+        if (plen >= 2 && pattern [0] == '"' && pattern [plen - 1] == '"') {
+            pattern++;
+            plen -= 2;
+        }
+        rule.literal = strndup (pattern, plen);
+        if (!rule.literal) {
+            s_err (errbuf, errlen, "out of memory");
+            return -1;
+        }
+        rule.literal_len = plen;
+        if (plen) {
+            unsigned char c = (unsigned char) rule.literal [0];
+            unsigned char alt = (unsigned char) (isalpha (c)? c ^ 0x20: c);
+            rule.first [c >> 6] |= (uint64_t) 1 << (c & 63);
+            rule.first [alt >> 6] |= (uint64_t) 1 << (alt & 63);
+        }
+    }
+    if (s_room_for_one ((void **) &self->rules, self->rule_count, sizeof (ab_bp_rule_t), 32)) {
+        pcre2_code_free (rule.re);
+        free (rule.literal);
+        s_err (errbuf, errlen, "out of memory");
+        return -1;
+    }
+    self->rules [self->rule_count++] = rule;
+    return 0;
+}
+
+static int
 s_load_rules (ab_nzdata_t *self, const char *path, char *errbuf, size_t errlen)
 {
-    size_t size;
-    char *text = ab_file_read (path, S_MAX_FILE, &size, errbuf, errlen);
-    if (!text)
-        return -1;
-    size_t cap = 0;
-    unsigned lineno = 0;
-    char *cursor = text, *line;
-    int rc = -1;
-    while ((line = s_next_line (&cursor, &lineno))) {
-        if (*line == 0 || *line == '#')
-            continue;
-        //  Three fields: id, action, then the rest of the line
-        char *id = line;
-        size_t id_len = strcspn (id, " \t");
-        char *action_word = id + id_len;
-        action_word += strspn (action_word, " \t");
-        size_t action_len = strcspn (action_word, " \t");
-        char *pattern = action_word + action_len;
-        pattern += strspn (pattern, " \t");
-        if (action_len == 0 || *pattern == 0) {
-            s_err (errbuf, errlen, "%s:%u: expected 'id action pattern'", path, lineno);
-            goto done;
-        }
-        if (id_len >= sizeof (((ab_bp_rule_t *) 0)->id)) {
-            s_err (errbuf, errlen, "%s:%u: rule id longer than 63 bytes", path, lineno);
-            goto done;
-        }
-        ab_bp_rule_t rule;
-        memset (&rule, 0, sizeof rule);
-
-        memcpy (rule.id, id, id_len);
-        if (s_parse_action (action_word, action_len, &rule.action)) {
-            s_err (errbuf, errlen, "%s:%u: unknown action '%.*s' (drop-line, drop-block, "
-                   "drop-to-end, drop-caption, caption)", path, lineno, (int) action_len, action_word);
-            goto done;
-        }
-        for (size_t i = 0; i < self->rule_count; i++)
-            if (strcmp (self->rules [i].id, rule.id) == 0) {
-                s_err (errbuf, errlen, "%s:%u: rule id '%s' used twice", path, lineno, rule.id);
-                goto done;
-            }
-        size_t plen = strlen (pattern);
-        if (pattern [0] == '/') {
-            //  /regex/flags: the last slash ends the regex
-            char *close = strrchr (pattern, '/');
-            if (close == pattern) {
-                s_err (errbuf, errlen, "%s:%u: regex has no closing '/'", path, lineno);
-                goto done;
-            }
-            uint32_t options = PCRE2_UTF;
-            for (char *f = close + 1; *f; f++) {
-                if (*f == 'i')
-                    options |= PCRE2_CASELESS;
-                else
-                if (*f == 'x')
-                    options |= PCRE2_EXTENDED;
-                else {
-                    s_err (errbuf, errlen, "%s:%u: unknown regex flag '%c' (i, x)", path, lineno, *f);
-                    goto done;
-                }
-            }
-            int errcode;
-            PCRE2_SIZE erroffset;
-            rule.re = pcre2_compile ((PCRE2_SPTR) (pattern + 1), (PCRE2_SIZE) (close - pattern - 1),
-                                     options, &errcode, &erroffset, NULL);
-            if (!rule.re) {
-                PCRE2_UCHAR msg [256];
-                pcre2_get_error_message (errcode, msg, sizeof msg);
-                s_err (errbuf, errlen, "%s:%u: regex error at offset %zu: %s",
-                       path, lineno, (size_t) erroffset, (char *) msg);
-                goto done;
-            }
-            //  JIT is an optimisation only; the interpreter is the fallback
-            rule.jit = pcre2_jit_compile (rule.re, PCRE2_JIT_COMPLETE) == 0;
-            s_first_bytes (&rule, pattern + 1, (size_t) (close - pattern - 1), options);
-        }
-        else {
-            //  A literal is the whole line; quotes allow edge blanks
-            if (plen >= 2 && pattern [0] == '"' && pattern [plen - 1] == '"') {
-                pattern++;
-                plen -= 2;
-            }
-            rule.literal = strndup (pattern, plen);
-            if (!rule.literal) {
-                s_err (errbuf, errlen, "out of memory");
-                goto done;
-            }
-            rule.literal_len = plen;
-            if (plen) {
-                unsigned char c = (unsigned char) rule.literal [0];
-                unsigned char alt = (unsigned char) (isalpha (c)? c ^ 0x20: c);
-                rule.first [c >> 6] |= (uint64_t) 1 << (c & 63);
-                rule.first [alt >> 6] |= (uint64_t) 1 << (alt & 63);
-            }
-        }
-        if (self->rule_count == cap) {
-            cap = cap? cap * 2: 32;
-            ab_bp_rule_t *grown = (ab_bp_rule_t *) realloc (self->rules, cap * sizeof *grown);
-            if (!grown) {
-                pcre2_code_free (rule.re);
-                free (rule.literal);
-                s_err (errbuf, errlen, "out of memory");
-                goto done;
-            }
-            self->rules = grown;
-        }
-        self->rules [self->rule_count++] = rule;
-    }
-    rc = 0;
-done:
-    free (text);
-    return rc;
+    return s_each_line (self, path, s_rule_line, errbuf, errlen);
 }
 
 //  Which first bytes can a line have for this rule to match?  Most lines
@@ -517,72 +537,65 @@ s_abbr_insert (ab_nzdata_t *self, const char *token, size_t len, ab_abbr_kind_t 
 }
 
 static int
+s_abbr_line (ab_nzdata_t *self, const char *path, unsigned lineno,
+             size_t lines, char *line, char *errbuf, size_t errlen)
+{
+    if (!self->abbrs) {
+        //  One slot per line at most, kept under half full
+        self->abbr_slots = 16;
+        while (self->abbr_slots < lines * 2)
+            self->abbr_slots *= 2;
+        self->abbrs = (s_abbr_t *) calloc (self->abbr_slots, sizeof (s_abbr_t));
+        if (!self->abbrs) {
+            self->abbr_slots = 0;
+            s_err (errbuf, errlen, "out of memory");
+            return -1;
+        }
+    }
+    size_t kind_len = strcspn (line, " \t");
+    char *token = line + kind_len;
+    token += strspn (token, " \t");
+    size_t token_len = strcspn (token, " \t");
+    if (token_len == 0 || token [token_len] != 0) {
+        s_err (errbuf, errlen, "%s:%u: expected 'kind token'", path, lineno);
+        return -1;
+    }
+    if (token_len >= S_MAX_TOKEN) {
+        s_err (errbuf, errlen, "%s:%u: token longer than %d bytes", path, lineno, S_MAX_TOKEN - 1);
+        return -1;
+    }
+    ab_abbr_kind_t kind;
+    if (kind_len == 5 && memcmp (line, "title", 5) == 0)
+        kind = AB_ABBR_TITLE;
+    else
+    if (kind_len == 6 && memcmp (line, "number", 6) == 0)
+        kind = AB_ABBR_NUMBER;
+    else
+    if (kind_len == 9 && memcmp (line, "ambiguous", 9) == 0)
+        kind = AB_ABBR_AMBIGUOUS;
+    else
+    if (kind_len == 7 && memcmp (line, "starter", 7) == 0)
+        kind = AB_ABBR_STARTER;
+    else {
+        s_err (errbuf, errlen, "%s:%u: unknown kind '%.*s' (title, number, ambiguous, starter)",
+               path, lineno, (int) kind_len, line);
+        return -1;
+    }
+    if (kind != AB_ABBR_STARTER && token [token_len - 1] != '.') {
+        s_err (errbuf, errlen, "%s:%u: abbreviation '%s' must end with '.'", path, lineno, token);
+        return -1;
+    }
+    if (s_abbr_insert (self, token, token_len, kind)) {
+        s_err (errbuf, errlen, "%s:%u: '%s' already listed with another kind", path, lineno, token);
+        return -1;
+    }
+    return 0;
+}
+
+static int
 s_load_abbreviations (ab_nzdata_t *self, const char *path, char *errbuf, size_t errlen)
 {
-    size_t size;
-    char *text = ab_file_read (path, S_MAX_FILE, &size, errbuf, errlen);
-    if (!text)
-        return -1;
-    //  One slot per line at most, kept under half full
-    size_t lines = 1;
-    for (size_t i = 0; i < size; i++)
-        lines += text [i] == '\n';
-    self->abbr_slots = 16;
-    while (self->abbr_slots < lines * 2)
-        self->abbr_slots *= 2;
-    self->abbrs = (s_abbr_t *) calloc (self->abbr_slots, sizeof (s_abbr_t));
-    int rc = -1;
-    if (!self->abbrs) {
-        s_err (errbuf, errlen, "out of memory");
-        goto done;
-    }
-    unsigned lineno = 0;
-    char *cursor = text, *line;
-    while ((line = s_next_line (&cursor, &lineno))) {
-        if (*line == 0 || *line == '#')
-            continue;
-        size_t kind_len = strcspn (line, " \t");
-        char *token = line + kind_len;
-        token += strspn (token, " \t");
-        size_t token_len = strcspn (token, " \t");
-        if (token_len == 0 || token [token_len] != 0) {
-            s_err (errbuf, errlen, "%s:%u: expected 'kind token'", path, lineno);
-            goto done;
-        }
-        if (token_len >= S_MAX_TOKEN) {
-            s_err (errbuf, errlen, "%s:%u: token longer than %d bytes", path, lineno, S_MAX_TOKEN - 1);
-            goto done;
-        }
-        ab_abbr_kind_t kind;
-        if (kind_len == 5 && memcmp (line, "title", 5) == 0)
-            kind = AB_ABBR_TITLE;
-        else
-        if (kind_len == 6 && memcmp (line, "number", 6) == 0)
-            kind = AB_ABBR_NUMBER;
-        else
-        if (kind_len == 9 && memcmp (line, "ambiguous", 9) == 0)
-            kind = AB_ABBR_AMBIGUOUS;
-        else
-        if (kind_len == 7 && memcmp (line, "starter", 7) == 0)
-            kind = AB_ABBR_STARTER;
-        else {
-            s_err (errbuf, errlen, "%s:%u: unknown kind '%.*s' (title, number, ambiguous, starter)",
-                   path, lineno, (int) kind_len, line);
-            goto done;
-        }
-        if (kind != AB_ABBR_STARTER && token [token_len - 1] != '.') {
-            s_err (errbuf, errlen, "%s:%u: abbreviation '%s' must end with '.'", path, lineno, token);
-            goto done;
-        }
-        if (s_abbr_insert (self, token, token_len, kind)) {
-            s_err (errbuf, errlen, "%s:%u: '%s' already listed with another kind", path, lineno, token);
-            goto done;
-        }
-    }
-    rc = 0;
-done:
-    free (text);
-    return rc;
+    return s_each_line (self, path, s_abbr_line, errbuf, errlen);
 }
 
 //  FNV-1a: tokens are a few bytes, looked up rarely
