@@ -760,6 +760,18 @@ s_remove_rules (void)
     rmdir (s_tmpdir);
 }
 
+//  The extractor of the rule files in s_tmpdir, which must load
+static ab_extractor_t *
+s_load_tmpdir (void)
+{
+    char err [512] = "";
+    ab_extractor_t *x = ab_extractor_new (s_tmpdir, err, sizeof (err));
+    if (!x)
+        fprintf (stderr, "%s\n", err);
+    assert_non_null (x);
+    return x;
+}
+
 //  Append text to a copied rule file; returns the line number of the
 //  first appended line.
 static int
@@ -880,11 +892,7 @@ test_rule_extension (void **state)
               "    match   access\\sto\\s(?<n>{NUM})\\s(?:new\\s)?bases\\sin\\s(?<host>{entity:country})\n"
               "    slot    host entity:country host\n"
               "    slot    sites count n\n");
-    char err [512] = "";
-    ab_extractor_t *x = ab_extractor_new (s_tmpdir, err, sizeof (err));
-    if (!x)
-        fprintf (stderr, "%s\n", err);
-    assert_non_null (x);
+    ab_extractor_t *x = s_load_tmpdir ();
     ab_doc_t doc;
     s_doc ("The United States gained access to four new bases in Zembla.", &doc);
     ab_result_t *result = ab_result_new ();
@@ -943,11 +951,7 @@ test_entity_alternation (void **state)
               "rule basing.strict\n    form basing.strict\n    need bases\n"
               "    match access\\sto\\s(?<n>{NUM})\\sbases\\sat\\s(?-i:{entity:country})\\.\n"
               "    slot sites count n\n");
-    char err [512] = "";
-    ab_extractor_t *x = ab_extractor_new (s_tmpdir, err, sizeof (err));
-    if (!x)
-        fprintf (stderr, "%s\n", err);
-    assert_non_null (x);
+    ab_extractor_t *x = s_load_tmpdir ();
     static const struct { const char *place, *host; } cases [] = {
         { "Nova Zembla", "ZN" }, { "NOVA ZEMBLA", "ZN" }, { "Nova-Zembla", "ZN" },
         { "NZ", "ZN" }, { "Nova", "NV" }, { "Novan", "NV" }, { "7 Isles", "SV" },
@@ -1016,11 +1020,7 @@ test_veto_lines (void **state)
               "    match   access\\sto\\s(?<n>{NUM})\\s(?:new\\s)?bases\\sin\\s(?<host>{entity:country})\n"
               "    slot    host entity:country host\n"
               "    slot    sites count n\n");
-    char err [512] = "";
-    ab_extractor_t *x = ab_extractor_new (s_tmpdir, err, sizeof (err));
-    if (!x)
-        fprintf (stderr, "%s\n", err);
-    assert_non_null (x);
+    ab_extractor_t *x = s_load_tmpdir ();
     assert_int_equal (s_claims_of (x, "The United States gained access to four new bases in Zembla."), 1);
     assert_int_equal (s_claims_of (x, "Frankly, the United States gained access to four new bases in Zembla."), 0);
     assert_int_equal (s_claims_of (x, "Honestly, the United States gained access to four new bases in Zembla."), 0);
@@ -1093,11 +1093,7 @@ test_rule_kinds (void **state)
                   "    match %s\n", i, s_kinds_cases [i].match);
         s_append ("claims.rules", rule);
     }
-    char err [512] = "";
-    ab_extractor_t *x = ab_extractor_new (s_tmpdir, err, sizeof (err));
-    if (!x)
-        fprintf (stderr, "%s\n", err);
-    assert_non_null (x);
+    ab_extractor_t *x = s_load_tmpdir ();
     for (int i = 0; s_kinds_cases [i].match; i++) {
         char id [32], got [128];
         snprintf (id, sizeof (id), "kinds.case%d", i);
