@@ -79,11 +79,8 @@ s_start_server (fixture_t *self, const char *served, const char *requests)
 static pid_t
 s_start_producer (fixture_t *self, const char *feeds, const char *state)
 {
-    char journal [512], dead [512];
-    snprintf (journal, sizeof journal, "%s/producer.journal", self->dir);
-    snprintf (dead, sizeof dead, "%s/dead.jsonl", self->dir);
     const char *args [] = { "--work", self->endpoints [0], "--ack", self->endpoints [1],
-                            "--journal", journal, "--dead-letter", dead,
+                            "--journal", self->journal, "--dead-letter", self->dead_letter,
                             "--feeds", feeds, "--feed-state", state, NULL };
     pid_t producer = ab_procs_start (self->procs, "allybrief-producer", args, self->log, NULL);
     assert_true (producer > 0);
@@ -128,12 +125,11 @@ static void
 test_feeds_polled_once_each (void **state)
 {
     fixture_t *self = *state;
-    char served [512], requests [512], feeds [512], feed_state [512], out [512], news [600];
+    char served [512], requests [512], feeds [512], feed_state [512], news [600];
     snprintf (served, sizeof served, "%s/served", self->dir);
     snprintf (requests, sizeof requests, "%s/requests.log", self->dir);
     snprintf (feeds, sizeof feeds, "%s/feeds.txt", self->dir);
     snprintf (feed_state, sizeof feed_state, "%s/feeds.db", self->dir);
-    snprintf (out, sizeof out, "%s/out", self->dir);
     snprintf (news, sizeof news, "%s/news.xml", served);
     zsys_dir_create (served);
     s_write_news (news, 1, 3, false);
@@ -158,10 +154,10 @@ test_feeds_polled_once_each (void **state)
              port, port, port, port, port, port, port, port, port);
     fclose (file);
 
-    assert_true (ab_live_start_backend (self, out) > 0);
+    assert_true (ab_live_start_backend (self, self->out) > 0);
     pid_t producer = s_start_producer (self, feeds, feed_state);
     //  3 stories + 3 Atom entries + 1 Latin-1 item
-    s_expect_articles (self, out, 7);
+    s_expect_articles (self, self->out, 7);
 
     //  Every fault is logged with the feed's URL and reason, and retried
     char url [200];
@@ -180,7 +176,7 @@ test_feeds_polled_once_each (void **state)
     //  Unchanged feeds answer 304 and add nothing
     s_expect_requests (self, requests, "/news.xml", 304, 2);
     s_expect_requests (self, requests, "/atom.xml", 304, 2);
-    assert_int_equal (ab_live_article_count (out), 7);
+    assert_int_equal (ab_live_article_count (self->out), 7);
 
     //  Stats on request: per feed, with the failing ones' reasons
     assert_int_equal (kill (producer, SIGUSR1), 0);
@@ -190,10 +186,10 @@ test_feeds_polled_once_each (void **state)
     //  Two new stories: only they go in
     int not_modified = ab_live_count_text (requests, "GET /news.xml 304\n");
     s_write_news (news, 1, 5, false);
-    s_expect_articles (self, out, 9);
+    s_expect_articles (self, self->out, 9);
     s_expect_requests (self, requests, "/news.xml", 304, not_modified + 2);
     assert_int_equal (ab_live_count_text (requests, "GET /news.xml 200\n"), 2);
-    assert_int_equal (ab_live_article_count (out), 9);
+    assert_int_equal (ab_live_article_count (self->out), 9);
     assert_int_equal (ab_procs_stop (self->procs, producer, 10000), 0);
     char total [700];
     snprintf (total, sizeof total, "source feeds:%s: 9 articles", feeds);
@@ -205,18 +201,16 @@ test_feeds_polled_once_each (void **state)
     int atom_not_modified = ab_live_count_text (requests, "GET /atom.xml 304\n");
     int atom_full = ab_live_count_text (requests, "GET /atom.xml 200\n");
     producer = s_start_producer (self, feeds, feed_state);
-    s_expect_articles (self, out, 10);
+    s_expect_articles (self, self->out, 10);
     s_expect_requests (self, requests, "/atom.xml", 304, atom_not_modified + 1);
     s_expect_requests (self, requests, "/news.xml", 304, not_modified + 3);
     assert_int_equal (ab_live_count_text (requests, "GET /atom.xml 200\n"), atom_full);
     assert_int_equal (ab_procs_stop (self->procs, producer, 10000), 0);
     snprintf (total, sizeof total, "source feeds:%s: 1 articles", feeds);
     assert_int_equal (ab_live_count_text (self->log, total), 1);
-    assert_int_equal (ab_live_article_count (out), 10);
+    assert_int_equal (ab_live_article_count (self->out), 10);
 
-    char dead [512];
-    snprintf (dead, sizeof dead, "%s/dead.jsonl", self->dir);
-    assert_int_equal (ab_live_count_text (dead, "\"reason\""), 0);
+    assert_int_equal (ab_live_count_text (self->dead_letter, "\"reason\""), 0);
 }
 
 static void
@@ -252,11 +246,10 @@ static void
 test_launcher_runs_live_inputs (void **state)
 {
     fixture_t *self = *state;
-    char served [512], requests [512], feeds [512], out [512], news [600], drop [512], article [600];
+    char served [512], requests [512], feeds [512], news [600], drop [512], article [600];
     snprintf (served, sizeof served, "%s/served", self->dir);
     snprintf (requests, sizeof requests, "%s/requests.log", self->dir);
     snprintf (feeds, sizeof feeds, "%s/feeds.txt", self->dir);
-    snprintf (out, sizeof out, "%s/out", self->dir);
     snprintf (news, sizeof news, "%s/news.xml", served);
     snprintf (drop, sizeof drop, "%s/drop", self->dir);
     snprintf (article, sizeof article, "%s/dropped.txt", drop);
@@ -274,14 +267,14 @@ test_launcher_runs_live_inputs (void **state)
     fclose (file);
 
     const char *args [] = { "run", "--feeds", feeds, "--watch", drop, "--duration", "6",
-                            "-w", "1", "-o", out, NULL };
+                            "-w", "1", "-o", self->out, NULL };
     pid_t launcher = ab_procs_start (self->procs, "allybrief", args, self->log, NULL);
     assert_true (launcher > 0);
     int status = ab_procs_wait (self->procs, launcher, 60000);
     if (status != 0)
         ab_test_show_log (self->log);
     assert_int_equal (status, 0);
-    assert_int_equal (ab_live_article_count (out), 3);
+    assert_int_equal (ab_live_article_count (self->out), 3);
     assert_true (ab_live_count_text (self->log, "duration reached: stopping the pipeline") == 1);
 }
 

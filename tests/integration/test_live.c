@@ -53,11 +53,9 @@ s_subscriber (fixture_t *self, const char *dump, const char *extra)
 static void
 s_produce (fixture_t *self, const char *input)
 {
-    char journal [512], dead [512];
-    snprintf (journal, sizeof journal, "%s/producer.journal", self->dir);
-    snprintf (dead, sizeof dead, "%s/dead.jsonl", self->dir);
-    const char *args [] = { "--work", self->endpoints [0], "--ack", self->endpoints [1], "--journal", journal,
-                            "--dead-letter", dead, "--exit-when-done", "-q", input, NULL };
+    const char *args [] = { "--work", self->endpoints [0], "--ack", self->endpoints [1],
+                            "--journal", self->journal, "--dead-letter", self->dead_letter,
+                            "--exit-when-done", "-q", input, NULL };
     pid_t producer = ab_procs_start (self->procs, "allybrief-producer", args, self->log, NULL);
     int status = ab_procs_wait (self->procs, producer, 60000);
     if (status != 0) {
@@ -71,9 +69,7 @@ static void
 test_late_and_lossy_subscribers_converge (void **state)
 {
     fixture_t *self = *state;
-    char out [512], db [512], first [512], second [512];
-    snprintf (out, sizeof out, "%s/out", self->dir);
-    snprintf (db, sizeof db, "%s/sink.db", self->dir);
+    char first [512], second [512];
     snprintf (first, sizeof first, "%s/first", self->dir);
     snprintf (second, sizeof second, "%s/second", self->dir);
     zsys_dir_create (first);
@@ -83,7 +79,7 @@ test_late_and_lossy_subscribers_converge (void **state)
 
     const char *sink_args [] = { "--results", self->endpoints [2], "--pub", self->endpoints [3],
                                  "--snapshot", self->endpoints [4], "--ack", self->endpoints [1],
-                                 "--out", out, "--state", db, NULL };
+                                 "--out", self->out, "--state", self->state_db, NULL };
     assert_true (ab_procs_start (self->procs, "allybrief-sink", sink_args, self->log, NULL) > 0);
     for (int index = 0; index < 2; index++) {
         const char *worker_args [] = { "--work", self->endpoints [0], "--results", self->endpoints [2],

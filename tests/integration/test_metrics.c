@@ -97,14 +97,10 @@ test_metrics_add_up (void **state)
         assert_true (ports [index] > 0);
         snprintf (addresses [index], sizeof addresses [index], "127.0.0.1:%d", ports [index]);
     }
-    char out [512], db [512], journal [512], dead [512];
-    snprintf (out, sizeof out, "%s/out", self->dir);
-    snprintf (db, sizeof db, "%s/sink.db", self->dir);
-    snprintf (journal, sizeof journal, "%s/producer.journal", self->dir);
-    snprintf (dead, sizeof dead, "%s/dead.jsonl", self->dir);
     const char *sink_args [] = { "--results", self->endpoints [2], "--pub", self->endpoints [3],
                                  "--snapshot", self->endpoints [4], "--ack", self->endpoints [1],
-                                 "--out", out, "--state", db, "--metrics", addresses [0], NULL };
+                                 "--out", self->out, "--state", self->state_db,
+                                 "--metrics", addresses [0], NULL };
     assert_true (ab_procs_start (self->procs, "allybrief-sink", sink_args, self->log, NULL) > 0);
     for (int index = 1; index <= 2; index++) {
         const char *worker_args [] = { "--work", self->endpoints [0], "--results", self->endpoints [2],
@@ -113,7 +109,7 @@ test_metrics_add_up (void **state)
     }
     //  No --exit-when-done: the producer stays up to be scraped
     const char *producer_args [] = { "--work", self->endpoints [0], "--ack", self->endpoints [1],
-                                     "--journal", journal, "--dead-letter", dead,
+                                     "--journal", self->journal, "--dead-letter", self->dead_letter,
                                      "--metrics", addresses [3], "samples", NULL };
     assert_true (ab_procs_start (self->procs, "allybrief-producer", producer_args, self->log, NULL) > 0);
 

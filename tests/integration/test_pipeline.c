@@ -77,9 +77,7 @@ test_samples_end_to_end (void **state)
     assert_true (cited >= 8);
     json_decref (briefing);
     //  Nothing in the demo corpus is bad input
-    char dead [512];
-    snprintf (dead, sizeof dead, "%s/dead.jsonl", self->dir);
-    char *text = ab_test_read (dead);
+    char *text = ab_test_read (self->dead_letter);
     assert_true (!text || !*text);
     free (text);
 }
@@ -203,8 +201,7 @@ test_hostile_inputs (void **state)
     json_t *from_stdin = s_run_pipeline (self, lines, lines, 1);
     json_decref (from_stdin);
 
-    char *dead_path = zsys_sprintf ("%s/dead.jsonl", self->dir);
-    char *dead = ab_test_read (dead_path);
+    char *dead = ab_test_read (self->dead_letter);
     assert_non_null (dead);
     const char *expected [][2] = {
         { "empty.txt", "\"empty\"" }, { "bad-header.txt", "\"bad_header\"" },
@@ -224,7 +221,6 @@ test_hostile_inputs (void **state)
     printf ("hostile: %d inputs dead-lettered with their reasons\n", records);
     assert_int_equal (records, 8);
     free (dead);
-    zstr_free (&dead_path);
     zstr_free (&lines);
     zstr_free (&input);
 }
@@ -248,8 +244,7 @@ test_hundred_thousand_tiny_articles (void **state)
     json_t *briefing = s_run_pipeline (self, input, NULL, 2);
     json_int_t articles = json_integer_value (json_object_get (json_object_get (briefing, "summary"), "articles"));
     json_decref (briefing);
-    char *dead_path = zsys_sprintf ("%s/dead.jsonl", self->dir);
-    char *dead = ab_test_read (dead_path);
+    char *dead = ab_test_read (self->dead_letter);
     assert_non_null (dead);
     int records = 0;
     for (char *line = strtok (dead, "\n"); line; line = strtok (NULL, "\n")) {
@@ -260,7 +255,6 @@ test_hundred_thousand_tiny_articles (void **state)
     assert_int_equal (articles, total - total / 1000);
     assert_int_equal (records, total / 1000);
     free (dead);
-    zstr_free (&dead_path);
     zstr_free (&input);
 }
 

@@ -29,25 +29,22 @@ static void
 test_drop_folder (void **state)
 {
     fixture_t *self = *state;
-    char out [512], drop [512], journal [512], dead [512], path [600], staging [600];
-    snprintf (out, sizeof out, "%s/out", self->dir);
+    char drop [512], path [600], staging [600];
     snprintf (drop, sizeof drop, "%s/drop", self->dir);
-    snprintf (journal, sizeof journal, "%s/producer.journal", self->dir);
-    snprintf (dead, sizeof dead, "%s/dead.jsonl", self->dir);
     zsys_dir_create (drop);
     snprintf (path, sizeof path, "%s/early.txt", drop);
     s_write (path, "Title: Before the start\nSource: Test Wire\n\n"
                    "Officials in Canberra said the joint exercise with New Zealand will run in May.\n");
 
-    assert_true (ab_live_start_backend (self, out) > 0);
+    assert_true (ab_live_start_backend (self, self->out) > 0);
     const char *producer_args [] = { "--work", self->endpoints [0], "--ack", self->endpoints [1],
-                                     "--journal", journal, "--dead-letter", dead,
+                                     "--journal", self->journal, "--dead-letter", self->dead_letter,
                                      "--watch", drop, NULL };
     pid_t producer = ab_procs_start (self->procs, "allybrief-producer", producer_args, self->log, NULL);
     assert_true (producer > 0);
-    if (ab_live_wait_articles (out, 1, 30000) != 1)
+    if (ab_live_wait_articles (self->out, 1, 30000) != 1)
         ab_test_show_log (self->log);
-    assert_int_equal (ab_live_article_count (out), 1);
+    assert_int_equal (ab_live_article_count (self->out), 1);
 
     //  Written in three pieces with pauses: only the whole file may be read
     snprintf (path, sizeof path, "%s/slow.txt", drop);
@@ -69,9 +66,9 @@ test_drop_folder (void **state)
     snprintf (path, sizeof path, "%s/renamed.txt", drop);
     assert_int_equal (rename (staging, path), 0);
 
-    if (ab_live_wait_articles (out, 3, 30000) != 3)
+    if (ab_live_wait_articles (self->out, 3, 30000) != 3)
         ab_test_show_log (self->log);
-    assert_int_equal (ab_live_article_count (out), 3);
+    assert_int_equal (ab_live_article_count (self->out), 3);
     assert_int_equal (ab_procs_stop (self->procs, producer, 10000), 0);
     //  Exactly three articles from the folder, none refused
     char expected [700];
@@ -80,7 +77,7 @@ test_drop_folder (void **state)
         ab_test_show_log (self->log);
     assert_int_equal (ab_live_count_text (self->log, expected), 1);
     //  ...and none refused: a half-read file would also show up here
-    assert_int_equal (ab_live_count_text (dead, "\"reason\""), 0);
+    assert_int_equal (ab_live_count_text (self->dead_letter, "\"reason\""), 0);
 
 }
 

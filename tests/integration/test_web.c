@@ -260,11 +260,11 @@ s_start_web (ab_fixture_t *fixture, const char *name, const char *const *extra, 
 static void
 s_produce (ab_fixture_t *fixture, const char *input, const char *name)
 {
-    char journal [512], dead [512];
+    char journal [512];
     snprintf (journal, sizeof journal, "%s/%s.journal", fixture->dir, name);
-    snprintf (dead, sizeof dead, "%s/dead.jsonl", fixture->dir);
     const char *args [] = { "--work", fixture->endpoints [0], "--ack", fixture->endpoints [1], "--journal",
-                            journal, "--dead-letter", dead, "--exit-when-done", "-q", input, NULL };
+                            journal, "--dead-letter", fixture->dead_letter, "--exit-when-done", "-q",
+                            input, NULL };
     pid_t producer = ab_procs_start (fixture->procs, "allybrief-producer", args, fixture->log, NULL);
     int status = ab_procs_wait (fixture->procs, producer, 60000);
     if (status != 0)
@@ -317,13 +317,10 @@ s_setup (void **state)
     if (!world->fixture)
         return -1;
     ab_fixture_t *fixture = world->fixture;
-    char out [512], db [512];
-    snprintf (out, sizeof out, "%s/out", fixture->dir);
-    snprintf (db, sizeof db, "%s/sink.db", fixture->dir);
-    zsys_dir_create (out);
+    zsys_dir_create (fixture->out);
     const char *sink_args [] = { "--results", fixture->endpoints [2], "--pub", fixture->endpoints [3],
                                  "--snapshot", fixture->endpoints [4], "--ack", fixture->endpoints [1],
-                                 "--out", out, "--state", db, "-q", NULL };
+                                 "--out", fixture->out, "--state", fixture->state_db, "-q", NULL };
     const char *worker_args [] = { "--work", fixture->endpoints [0], "--results", fixture->endpoints [2],
                                    "-q", NULL };
     if (ab_procs_start (fixture->procs, "allybrief-sink", sink_args, fixture->log, NULL) <= 0

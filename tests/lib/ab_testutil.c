@@ -220,6 +220,10 @@ ab_fixture_new (void)
     for (int index = 0; index < 5; index++)
         snprintf (self->endpoints [index], sizeof self->endpoints [index], "ipc://%s/%s",
                   self->dir, names [index]);
+    snprintf (self->out, sizeof self->out, "%s/out", self->dir);
+    snprintf (self->state_db, sizeof self->state_db, "%s/sink.db", self->dir);
+    snprintf (self->journal, sizeof self->journal, "%s/producer.journal", self->dir);
+    snprintf (self->dead_letter, sizeof self->dead_letter, "%s/dead.jsonl", self->dir);
     return self;
 }
 
@@ -254,14 +258,10 @@ ab_fixture_teardown (void **state)
 json_t *
 ab_fixture_run_pipeline (ab_fixture_t *self, const char *input, const char *stdin_path, int workers)
 {
-    char out [512], db [512], journal [512], dead [512];
-    snprintf (out, sizeof out, "%s/out", self->dir);
-    snprintf (db, sizeof db, "%s/sink.db", self->dir);
-    snprintf (journal, sizeof journal, "%s/producer.journal", self->dir);
-    snprintf (dead, sizeof dead, "%s/dead.jsonl", self->dir);
     const char *sink_args [] = { "--results", self->endpoints [2], "--pub", self->endpoints [3],
                                  "--snapshot", self->endpoints [4], "--ack", self->endpoints [1],
-                                 "--out", out, "--state", db, "--write-interval", "50", NULL };
+                                 "--out", self->out, "--state", self->state_db,
+                                 "--write-interval", "50", NULL };
     pid_t sink = ab_procs_start (self->procs, "allybrief-sink", sink_args, self->log, NULL);
     pid_t worker_pids [AB_FIXTURE_MAX_WORKERS];
     if (workers > AB_FIXTURE_MAX_WORKERS)
@@ -274,7 +274,8 @@ ab_fixture_run_pipeline (ab_fixture_t *self, const char *input, const char *stdi
         started = started && worker_pids [index] > 0;
     }
     const char *producer_args [] = { "--work", self->endpoints [0], "--ack", self->endpoints [1],
-                                     "--journal", journal, "--dead-letter", dead, "--exit-when-done",
+                                     "--journal", self->journal, "--dead-letter", self->dead_letter,
+                                     "--exit-when-done",
                                      stdin_path? "--stdin": input, NULL };
     pid_t producer = started? ab_procs_start (self->procs, "allybrief-producer", producer_args,
                                               self->log, stdin_path): -1;
@@ -285,7 +286,7 @@ ab_fixture_run_pipeline (ab_fixture_t *self, const char *input, const char *stdi
     if (sink > 0)
         clean = ab_procs_stop (self->procs, sink, 10000) == 0 && clean;
     char path [600];
-    snprintf (path, sizeof path, "%s/briefing.json", out);
+    snprintf (path, sizeof path, "%s/briefing.json", self->out);
     json_t *briefing = clean? ab_test_load_json (path): NULL;
     if (!briefing) {
         fprintf (stderr, "pipeline on %s did not end cleanly with a briefing; its log:\n", input);

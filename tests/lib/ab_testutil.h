@@ -44,6 +44,12 @@ typedef struct {
     char *dir;
     char *log;
     char endpoints [5][256];
+    //  Where a run in dir keeps its files: the sink's output directory and
+    //  state, the producer's journal and its dead letters
+    char out [512];
+    char state_db [512];
+    char journal [512];
+    char dead_letter [512];
 } ab_fixture_t;
 
 //  Create the fixture (temp dir and all); destroy kills every process
