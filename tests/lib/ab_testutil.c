@@ -351,6 +351,19 @@ ab_test_claim_values (const ab_claim_t *claim, char *out, size_t outlen)
     s_append_slots (out, outlen, 0, claim->values, claim->value_count);
 }
 
+void
+ab_test_dump_claims (const ab_result_t *result)
+{
+    for (uint32_t i = 0; i < result->claim_count; i++) {
+        char k [512], v [512];
+        ab_test_claim_key (&result->claims [i], k, sizeof (k));
+        ab_test_claim_values (&result->claims [i], v, sizeof (v));
+        fprintf (stderr, "      got %s = %s [%s] \"%s\" (%s)\n", k, v,
+                 result->claims [i].hedge, result->claims [i].attribution,
+                 result->claims [i].rule);
+    }
+}
+
 bool
 ab_test_copy_file (const char *from, const char *to)
 {

@@ -77,6 +77,9 @@ int ab_test_free_port (void);
 //  values as "x=1,y=2", into out (cut short at outlen).
 void ab_test_claim_key (const ab_claim_t *claim, char *out, size_t outlen);
 void ab_test_claim_values (const ab_claim_t *claim, char *out, size_t outlen);
+//  Print result's claims to stderr, one a line: key, values, hedge,
+//  attribution and rule (what a failing extraction test shows)
+void ab_test_dump_claims (const ab_result_t *result);
 
 //  Directory with the programs: $AB_BIN or build/debug/bin.
 const char *ab_test_bin_dir (void);

@@ -145,19 +145,6 @@ s_find (const ab_result_t *result, const char *key, int *count_p)
     return found;
 }
 
-static void
-s_dump (const ab_result_t *result)
-{
-    for (uint32_t i = 0; i < result->claim_count; i++) {
-        char k [512], v [512];
-        ab_test_claim_key (&result->claims [i], k, sizeof (k));
-        ab_test_claim_values (&result->claims [i], v, sizeof (v));
-        fprintf (stderr, "      got %s = %s [%s] \"%s\" (%s)\n", k, v,
-                 result->claims [i].hedge, result->claims [i].attribution,
-                 result->claims [i].rule);
-    }
-}
-
 //  Every claim's offsets must point into the document and its evidence
 //  must be the sentence they delimit.
 static void
@@ -537,7 +524,7 @@ test_fixtures (void **state)
         if (!ok) {
             fprintf (stderr, "FIXTURE '%s': expected %s = %s [%s] \"%s\"\n", c->name, c->key,
                      c->values, c->hedge ? c->hedge : "*", c->attribution ? c->attribution : "*");
-            s_dump (result);
+            ab_test_dump_claims (result);
             failures++;
         }
         ab_result_destroy (&result);
@@ -579,7 +566,7 @@ test_negatives (void **state)
         int n = ab_extract (self->extractor, &doc, "2024-03-25", result);
         if (n != 0) {
             fprintf (stderr, "NEGATIVE '%s' gave %d claims\n", texts [i], n);
-            s_dump (result);
+            ab_test_dump_claims (result);
         }
         assert_int_equal (n, 0);
         assert_int_equal (result->claim_count, 0);
@@ -1319,7 +1306,7 @@ test_seeds (void **state)
         if (!ok) {
             fprintf (stderr, "SEED item %d in %s: expected %s = %s [%s] \"%s\"\n", row->item,
                      row->article, row->key, row->values, row->hedge, row->attribution);
-            s_dump (results [a]);
+            ab_test_dump_claims (results [a]);
             misses++;
         }
     }

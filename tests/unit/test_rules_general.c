@@ -79,17 +79,6 @@ s_extract (s_state_t *self, const char *text, const char *published)
     return result;
 }
 
-static void
-s_dump (const ab_result_t *result)
-{
-    for (uint32_t i = 0; i < result->claim_count; i++) {
-        char k [512], v [512];
-        ab_test_claim_key (&result->claims [i], k, sizeof k);
-        ab_test_claim_values (&result->claims [i], v, sizeof v);
-        fprintf (stderr, "      got %s = %s (%s)\n", k, v, result->claims [i].rule);
-    }
-}
-
 //  --------------------------------------------------------------------------
 //  One claim per case, from the named rule
 
@@ -388,7 +377,7 @@ test_rules (void **state)
         if (!found) {
             fprintf (stderr, "%s: expected %s = %s from \"%s\"\n", c->rule, c->key, c->values,
                      c->text);
-            s_dump (result);
+            ab_test_dump_claims (result);
             failures++;
         }
         ab_result_destroy (&result);
@@ -461,7 +450,7 @@ test_negatives (void **state)
                 unexpected++;
         if (unexpected) {
             fprintf (stderr, "expected no claim from \"%s\"\n", texts [i]);
-            s_dump (result);
+            ab_test_dump_claims (result);
         }
         assert_int_equal (unexpected, 0);
         ab_result_destroy (&result);
