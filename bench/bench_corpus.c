@@ -7,6 +7,7 @@
 #include "ab_file.h"
 #include "ab_source.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,6 +287,16 @@ bench_cpu_now (void)
     struct timespec ts;
     clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+void
+bench_pin_one_core (const char *program)
+{
+    cpu_set_t cpus;
+    CPU_ZERO (&cpus);
+    CPU_SET (0, &cpus);
+    if (sched_setaffinity (0, sizeof cpus, &cpus) != 0)
+        fprintf (stderr, "%s: note: could not pin to CPU 0\n", program);
 }
 
 void

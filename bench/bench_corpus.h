@@ -72,6 +72,11 @@ double bench_now (void);
 //  a shared machine the wall clock also counts other processes' turns.
 double bench_cpu_now (void);
 
+//  Run the calling process on CPU 0 only: the one-core figures are per
+//  core (the worker scales by processes).  A note on stderr, naming
+//  program, if the system refuses.
+void bench_pin_one_core (const char *program);
+
 //  Keep in *best the shortest of the times of several rounds (round 0
 //  sets it): on a shared machine other work can only slow a round down,
 //  so the best round is the closest to what the code itself costs.

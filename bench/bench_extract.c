@@ -26,7 +26,6 @@
 #include "bench_corpus.h"
 #include "ab_extract.h"
 
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -115,11 +114,7 @@ main (int argc, char **argv)
         fprintf (stderr, USAGE);
         return 2;
     }
-    cpu_set_t cpus;
-    CPU_ZERO (&cpus);
-    CPU_SET (0, &cpus);
-    if (sched_setaffinity (0, sizeof cpus, &cpus) != 0)
-        fprintf (stderr, "bench_extract: note: could not pin to CPU 0\n");
+    bench_pin_one_core ("bench_extract");
 
     char err [512] = "";
     bench_corpus_t *corpus = bench_corpus_new (samples, (size_t) (megabytes * 1e6), err, sizeof err);

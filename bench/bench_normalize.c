@@ -23,7 +23,6 @@
 #include "ab_normalize.h"
 
 #include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,12 +99,7 @@ main (int argc, char **argv)
         return 2;
     }
     const char *corpus_file = argv [optind];
-    //  One core: the figures are per core; the worker scales by processes
-    cpu_set_t cpus;
-    CPU_ZERO (&cpus);
-    CPU_SET (0, &cpus);
-    if (sched_setaffinity (0, sizeof cpus, &cpus) != 0)
-        fprintf (stderr, "bench_normalize: note: could not pin to CPU 0\n");
+    bench_pin_one_core ("bench_normalize");
 
     char err [512] = "";
     bench_corpus_t *corpus = bench_corpus_new (samples, (size_t) (megabytes * 1e6), err, sizeof err);
