@@ -632,6 +632,15 @@ s_clause (const char *text, s_sentence_t *sent, uint32_t match_start, uint32_t m
 
 //  Bit set of the tags (hedges; the veto's one tag) cued in text
 //  [start, end) of the sentence
+//  May the cue match in this sentence: are its trigger words there (unless
+//  it is always tried) and the entity kinds its pattern needs?
+static bool
+s_cue_possible (const ab_xcue_t *cue, const s_sentence_t *sent)
+{
+    return (cue->always || s_bits_any (cue->need, sent->triggers))
+        && s_kinds_met (&cue->kinds, sent);
+}
+
 static int
 s_cued (const s_run_t *run, const s_sentence_t *sent, const ab_xcues_t *cues,
               uint32_t start, uint32_t end)
@@ -639,9 +648,7 @@ s_cued (const s_run_t *run, const s_sentence_t *sent, const ab_xcues_t *cues,
     int set = 0;
     for (int i = 0; i < cues->count; i++) {
         const ab_xcue_t *cue = &cues->cues [i];
-        if ((set & (1 << cue->tag))
-        ||  (!cue->always && !s_bits_any (cue->need, sent->triggers))
-        ||  !s_kinds_met (&cue->kinds, sent))
+        if ((set & (1 << cue->tag)) || !s_cue_possible (cue, sent))
             continue;
         if (!cue->code)
             set |= 1 << cue->tag;
@@ -725,8 +732,7 @@ s_attr_try (const s_run_t *run, const s_sentence_t *sent, ab_xwhere_t where,
     int best_index = -1;
     for (int i = 0; i < cues->count; i++) {
         const ab_xcue_t *cue = &cues->cues [i];
-        if (own && ((!cue->always && !s_bits_any (cue->need, sent->triggers))
-                    || !s_kinds_met (&cue->kinds, sent)))
+        if (own && !s_cue_possible (cue, sent))
             continue;
         int rc = own && cue->lead.kinds
                ? s_match_at_mentions (run, sent, &cue->lead, start, end, best)
