@@ -24,8 +24,28 @@ BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(WARN) -Icommon -Iproto -Iproducer \
     $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 
+# Release builds are profile-guided when the compiler is GCC: the objects
+# are first built instrumented (MODE=pgo-train, in the release directory:
+# GCC identifies a static function's profile by its object's path), the
+# worker's stages run over the evaluation corpus (eval/articles, not the
+# demo articles `make bench` measures), and the objects are then compiled
+# again with that profile.  PGO=off builds without; under another compiler
+# it is off.  PGO_CORPUS names another directory of articles to train on.
+IS_GCC := $(shell $(CC) -v 2>&1 | grep -q '^gcc version' && echo yes)
+PGO ?= $(if $(IS_GCC),use,off)
+PGO_CORPUS ?= eval/articles
+OPT_CFLAGS := -O2 -DNDEBUG
 ifeq ($(MODE),release)
-  MODE_CFLAGS := -O2 -DNDEBUG
+  MODE_CFLAGS := $(OPT_CFLAGS)
+  ifeq ($(PGO),use)
+    # Objects the training never runs (the sink, the producer) have no
+    # profile and are optimized as usual
+    MODE_CFLAGS += -fprofile-use -fprofile-partial-training -Wno-missing-profile
+    PGO_STAMP := $(BUILD)/pgo.stamp
+  endif
+else ifeq ($(MODE),pgo-train)
+  MODE_CFLAGS := $(OPT_CFLAGS) -fprofile-generate -fprofile-update=single
+  MODE_LDFLAGS := -fprofile-generate
 else ifeq ($(MODE),asan)
   MODE_CFLAGS := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
   MODE_LDFLAGS := -fsanitize=address,undefined
@@ -76,9 +96,23 @@ bench-programs: $(BENCH_BIN)
 deps:
 	@sh deploy/install-deps.sh
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c $(PGO_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# The profile.  Any source or header change trains again from scratch (the
+# objects are removed, and counts would otherwise add up over runs), so a
+# profile never describes other code than the code it tunes.
+PGO_SOURCES := $(LIB_SRC) $(MAINS) $(BENCH_HELPER_SRC) bench/bench_extract.c \
+    $(wildcard common/*.h proto/*.h producer/*.h sink/*.h tools/lib/*.h workers/*/*.h)
+$(BUILD)/pgo.stamp: $(PGO_SOURCES)
+	@echo "pgo: instrumented build in $(BUILD), profile from $(PGO_CORPUS)"
+	@rm -rf $(BUILD)/obj $(LIB)
+	@$(MAKE) --no-print-directory -s MODE=pgo-train BUILD=$(BUILD) $(BUILD)/bench/bench_extract
+	@$(BUILD)/bench/bench_extract -s $(PGO_CORPUS) -r workers/rules -m 2 -n 1 \
+	    >$(BUILD)/pgo-train.log 2>&1 || { cat $(BUILD)/pgo-train.log >&2; exit 1; }
+	@find $(BUILD)/obj -name '*.o' -delete
+	@touch $@
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)

@@ -36,13 +36,18 @@ struct ab_metrics_t {
 static void
 s_append (text_t *text, const char *format, ...)
 {
+    if (!text->failed && !text->data) {
+        text->data = malloc (4096);
+        text->cap = text->data ? 4096 : 0;
+        text->failed = !text->data;
+    }
     if (text->failed)
         return;
     va_list args;
     for (int attempt = 0; attempt < 2; attempt++) {
         size_t room = text->cap - text->size;
         va_start (args, format);
-        int length = vsnprintf (text->data? text->data + text->size: NULL, room, format, args);
+        int length = vsnprintf (text->data + text->size, room, format, args);
         va_end (args);
         if (length < 0) {
             text->failed = true;

@@ -8,6 +8,10 @@
 #      pointed at the built ones); skipped with a message without systemd
 #   3. the Kubernetes manifests parse as YAML and have the fields and
 #      cross-references a cluster would insist on (python3 + PyYAML)
+#   4. the Containerfile installs what the build needs (the Debian package
+#      of every pkg-config module the Makefile links, also listed in
+#      install-deps.sh) and what the programs load (the package of every
+#      library a built program names as NEEDED)
 #
 #   AB_BIN=build/debug/bin sh deploy/check.sh
 set -u
@@ -154,5 +158,40 @@ sys.exit(1 if problems else 0)
 PYTHON
 else
     say "SKIPPED: python3 with PyYAML (Debian python3-yaml) is missing; manifests not checked"
+fi
+
+# ---- 4. the Containerfile's packages
+if command -v dpkg-query >/dev/null 2>&1 && command -v readelf >/dev/null 2>&1; then
+    # The apt-get lines of each stage: first the build stage, then the runtime one
+    stage_packages () {     # stage number (1 build, 2 runtime)
+        awk -v want="$1" '/^FROM /{stage++} stage == want' deploy/Containerfile
+    }
+    package_of () {         # file -> its Debian package, without the architecture
+        dpkg-query -S "$(readlink -f "$1")" 2>/dev/null | head -1 | cut -d: -f1
+    }
+    missing=""
+    for module in $(sed -n 's/^PKGS := //p' Makefile); do
+        pc="$(pkg-config --variable=pcfiledir "$module" 2>/dev/null)/$module.pc"
+        package=$(package_of "$pc")
+        [ -n "$package" ] || { say "cannot tell which package gives pkg-config $module"; rc=1; continue; }
+        stage_packages 1 | grep -qw -- "$package" || missing="$missing $package(build)"
+        grep -qw -- "$package" deploy/install-deps.sh || missing="$missing $package(install-deps.sh)"
+    done
+    for soname in $(for program in "$BIN"/allybrief*; do readelf -d "$program"; done \
+                    | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u); do
+        path=$(ldconfig -p | awk -v so="$soname" '$1 == so {print $NF; exit}')
+        package=$([ -n "$path" ] && package_of "$path")
+        #   libc6 is in every image; a sanitizer build's runtimes are not shipped
+        case $package in libc6|libasan*|libubsan*|libgcc-s*|"") continue ;; esac
+        stage_packages 2 | grep -qw -- "$package" || missing="$missing $package(runtime)"
+    done
+    if [ -n "$missing" ]; then
+        say "deploy/Containerfile or install-deps.sh lacks:$missing"
+        rc=1
+    else
+        say "ok: deploy/Containerfile installs every build and runtime package"
+    fi
+else
+    say "SKIPPED: dpkg-query or readelf is missing; Containerfile packages not checked"
 fi
 exit $rc

@@ -2,7 +2,8 @@
 # allybrief's whole test suite: `make check` runs this, and so does .ci/run.
 #
 #   1. builds every program and test under gcc (debug), clang, and
-#      gcc with AddressSanitizer + UBSan
+#      gcc with AddressSanitizer + UBSan; and the optimized release
+#      programs and bench drivers (profile-guided: see the Makefile)
 #   2. unit tests (cmocka): debug build, ASan/UBSan build, and valgrind
 #   3. integration tests: the real programs (ASan/UBSan build) as processes
 #   4. eval: the evaluation corpus through the real programs (ASan/UBSan
@@ -82,6 +83,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 step build-gcc build debug || { echo "0 passed, 1 failed"; exit 1; }
 step build-clang build clang
 step build-asan build asan
+step build-release make -s -j"$JOBS" MODE=release programs bench-programs
 step unit-debug run_unit debug
 step unit-asan run_unit asan
 step unit-valgrind run_unit debug valgrind
