@@ -416,6 +416,17 @@ static const s_case_t s_cases [] = {
     { "hedge hoped", "2024-03-25",
       "Japanese officials hope a four-star general will lead U.S. Forces Japan.",
       "commander_rank{unit=USFJ,status=planned}", "rank=4", "hoped", "" },
+    { "hedge hoped, want ... to", "2024-03-25",
+      "U.S. Forces Japan may get a four-star commander. Japan's Self-Defense Forces are "
+      "forming a joint headquarters. Some officials want any new U.S. commander there "
+      "limited to exercises and training, two sources said.",
+      "commander_rank{unit=USFJ,status=planned,aspect=duties}", "duties=limited", "hoped",
+      "two sources" },
+    { "planned duties, the force of the country named", "2024-03-25",
+      "U.S. Forces Japan has about 54,000 troops. Tokyo wants the Self-Defense Forces under "
+      "one joint command. Some U.S. officials would rather the planned American commander "
+      "be responsible solely for training and information sharing.",
+      "commander_rank{unit=USFJ,status=planned,aspect=duties}", "duties=limited", NULL, NULL },
     //  Attributions
     { "attribution according to outlet", "2024-03-25",
       "According to the Financial Times, Biden and Kishida will meet in Washington on April 10.",

@@ -44,6 +44,7 @@
 #define S_MAX_TOKEN_LEN 64          //  longer words are never triggers or aliases
 #define S_MAX_ACTORS    16
 #define S_MAX_RECENT    8           //  countries remembered for "the two countries"
+#define S_MAX_RECENT_ENTITIES 32    //  entities remembered for "the U.S. commander there"
 #define S_MAX_PENDING   1024        //  claims per article, before dedupe
 #define S_LABEL_LEN     200
 #define S_PADDING       64          //  zero bytes after the text copy
@@ -121,6 +122,8 @@ typedef struct {
     int last_of_kind [AB_X_MAX_KINDS];          //  mention alias, -1 none
     int recent [S_MAX_RECENT];                  //  country entities, newest first
     int recent_count;
+    int recent_entities [S_MAX_RECENT_ENTITIES];    //  any entity, newest first
+    int recent_entity_count;
     //  Pending claims
     s_claim_t *claims;
     int claim_count;
@@ -415,6 +418,22 @@ s_is_headline (const char *text, uint32_t start, uint32_t end)
 //  --------------------------------------------------------------------------
 //  History
 
+//  Move entity to the front of a newest-first list of at most max, each
+//  entity once
+static void
+s_recent_push (int *list, int *count, int max, int entity)
+{
+    int at = 0;
+    while (at < *count && list [at] != entity)
+        at++;
+    if (at == *count && *count < max)
+        (*count)++;
+    if (at == max)
+        at = max - 1;
+    memmove (list + 1, list, sizeof (int) * (size_t) at);
+    list [0] = entity;
+}
+
 static void
 s_history_add (s_run_t *run, const s_sentence_t *sent)
 {
@@ -423,18 +442,11 @@ s_history_add (s_run_t *run, const s_sentence_t *sent)
         const s_mention_t *m = &sent->mentions [i];
         const ab_xentity_t *entity = &self->entities [m->entity];
         run->last_of_kind [entity->kind_id] = m->alias;
+        s_recent_push (run->recent_entities, &run->recent_entity_count, S_MAX_RECENT_ENTITIES,
+                       m->entity);
         int country = entity->kind_id == self->kind_country ? m->entity : entity->country_entity;
-        if (country < 0 || entity->member_count > 1)
-            continue;
-        int at = 0;
-        while (at < run->recent_count && run->recent [at] != country)
-            at++;
-        if (at == run->recent_count && run->recent_count < S_MAX_RECENT)
-            run->recent_count++;
-        if (at == S_MAX_RECENT)
-            at = S_MAX_RECENT - 1;
-        memmove (run->recent + 1, run->recent, sizeof (int) * (size_t) at);
-        run->recent [0] = country;
+        if (country >= 0 && entity->member_count <= 1)
+            s_recent_push (run->recent, &run->recent_count, S_MAX_RECENT, country);
     }
 }
 
@@ -871,6 +883,15 @@ s_as_kind (const ab_extractor_t *self, int entity, int kind)
     return -1;
 }
 
+//  May a mention of entity be what a reference to kind (of country, or
+//  of any country when of_country is -1) stands for?
+static bool
+s_refers (const ab_extractor_t *self, int entity, int kind, int of_country)
+{
+    return self->entities [entity].kind_id == kind
+        && (of_country < 0 || s_as_kind (self, entity, self->kind_country) == of_country);
+}
+
 static int
 s_cmp_ids (const void *a, const void *b, void *arg)
 {
@@ -929,26 +950,41 @@ s_convert (s_slotctx_t *sc, const ab_xslot_t *slot, char *out, char *out2)
         case AB_CONV_ENTITY:
         case AB_CONV_REF: {
             int entity = -1;
+            int of_country = -1;    //  ref: the referent must belong to it
             if (captured && csize > 0) {
                 int alias = ab_xrules_alias (self, ctext, csize, slot->kind);
-                if (alias < 0 && slot->kind == self->kind_country) {
-                    //  a person or force stands for its country
+                if (alias < 0 && (slot->kind == self->kind_country || slot->conv == AB_CONV_REF)) {
+                    //  a person or force stands for its country; for a
+                    //  reference, a country names whose force or person
+                    //  it is ("the new U.S. commander there")
                     alias = ab_xrules_alias (self, ctext, csize, -1);
-                    if (alias >= 0 && s_as_kind (self, self->aliases [alias].entity, slot->kind) < 0)
+                    int country = alias >= 0
+                                ? s_as_kind (self, self->aliases [alias].entity, self->kind_country)
+                                : -1;
+                    if (slot->kind != self->kind_country) {
+                        of_country = country;
+                        alias = -1;
+                    }
+                    else
+                    if (country < 0)
                         alias = -1;
                 }
                 if (alias >= 0)
                     entity = s_as_kind (self, self->aliases [alias].entity, slot->kind);
             }
             if (entity < 0 && slot->conv == AB_CONV_REF) {
-                //  Nearest earlier mention of the kind: in this sentence
-                //  before the match, else in the article so far
+                //  Nearest earlier mention of the kind (and country, if
+                //  one was named): in this sentence before the match,
+                //  else in the article so far
                 for (int i = sent->mention_count - 1; i >= 0 && entity < 0; i--)
                     if (sent->mentions [i].end <= match_start
-                    &&  self->entities [sent->mentions [i].entity].kind_id == slot->kind)
+                    &&  s_refers (self, sent->mentions [i].entity, slot->kind, of_country))
                         entity = sent->mentions [i].entity;
-                if (entity < 0 && run->last_of_kind [slot->kind] >= 0)
+                if (entity < 0 && of_country < 0 && run->last_of_kind [slot->kind] >= 0)
                     entity = self->aliases [run->last_of_kind [slot->kind]].entity;
+                for (int i = 0; entity < 0 && of_country >= 0 && i < run->recent_entity_count; i++)
+                    if (s_refers (self, run->recent_entities [i], slot->kind, of_country))
+                        entity = run->recent_entities [i];
             }
             if (entity < 0 || s_excluded (sc, slot, entity))
                 return -1;
