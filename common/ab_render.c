@@ -315,8 +315,160 @@ s_put_list (out_t *out, const char *title, json_t *array)
     s_put (out, ".");
 }
 
+//  ---------------------------------------------------------------------
+//  Related items: two items are about the same subject when every key
+//  slot of one is among the other's, at least two of them.  The planned
+//  rank of a commander and the duties some want that commander limited
+//  to ("commander_rank{status=planned,unit=USFJ}" and "commander_rank{
+//  aspect=duties,status=planned,unit=USFJ}") are read together.  Found
+//  through an index from each "slot=value" to the items that have it, so
+//  an item is compared only with the items sharing its rarest slot.
+
+#define S_MAX_RELATED 8         //  related items listed per item
+
+//  "slot=value" of one key slot into pair; false if it does not fit or
+//  the value is not a string
+static bool
+s_pair (char *pair, size_t size, const char *slot, json_t *value)
+{
+    if (!json_is_string (value))
+        return false;
+    int length = snprintf (pair, size, "%s=%s", slot, json_string_value (value));
+    return length >= 0 && (size_t) length < size;
+}
+
+//  From each "slot=value" of the items' keys to the indexes of the items
+//  that have it; NULL on no memory
+static json_t *
+s_slot_index (json_t *items)
+{
+    json_t *index = json_object ();
+    size_t i;
+    json_t *item;
+    json_array_foreach (items, i, item) {
+        const char *slot;
+        json_t *value;
+        json_object_foreach (json_object_get (item, "keys"), slot, value) {
+            char pair [512];
+            if (!index || !s_pair (pair, sizeof pair, slot, value))
+                continue;
+            json_t *list = json_object_get (index, pair);
+            if (!list && json_object_set_new (index, pair, list = json_array ()) != 0)
+                list = NULL;
+            if (!list || json_array_append_new (list, json_integer ((json_int_t) i)) != 0) {
+                json_decref (index);
+                index = NULL;
+            }
+        }
+    }
+    return index;
+}
+
+//  Does item have every key slot of subset, with the same value?
+static bool
+s_keys_include (json_t *item, json_t *subset)
+{
+    json_t *keys = json_object_get (item, "keys");
+    const char *slot;
+    json_t *value;
+    json_object_foreach (json_object_get (subset, "keys"), slot, value) {
+        json_t *have = json_object_get (keys, slot);
+        if (!json_is_string (have) || !json_is_string (value)
+        ||  strcmp (json_string_value (have), json_string_value (value)))
+            return false;
+    }
+    return true;
+}
+
+//  For each item, an array of the indexes of its related items.  NULL on
+//  no memory.
+static json_t *
+s_related (json_t *items)
+{
+    size_t count = json_array_size (items);
+    json_t *index = s_slot_index (items);
+    json_t *related = json_array ();
+    for (size_t i = 0; related && i < count; i++)
+        if (json_array_append_new (related, json_array ()) != 0)
+            break;
+    if (!index || !related || json_array_size (related) != count) {
+        json_decref (index);
+        json_decref (related);
+        return NULL;
+    }
+    for (size_t i = 0; i < count; i++) {
+        json_t *item = json_array_get (items, i);
+        json_t *keys = json_object_get (item, "keys");
+        size_t size = json_object_size (keys);
+        if (size < 2)
+            continue;
+        //  Every item whose keys include this one's is in the list of
+        //  each of its slots: take the shortest
+        json_t *rarest = NULL;
+        const char *slot;
+        json_t *value;
+        json_object_foreach (keys, slot, value) {
+            char pair [512];
+            json_t *list = s_pair (pair, sizeof pair, slot, value) ? json_object_get (index, pair) : NULL;
+            if (list && (!rarest || json_array_size (list) < json_array_size (rarest)))
+                rarest = list;
+        }
+        size_t k;
+        json_t *number;
+        json_array_foreach (rarest, k, number) {
+            size_t j = (size_t) json_integer_value (number);
+            size_t other_size = json_object_size (json_object_get (json_array_get (items, j), "keys"));
+            //  Each pair once, seen from the item with fewer key slots
+            //  (the earlier one when both have as many)
+            if (j == i || other_size < size || (other_size == size && j < i)
+            ||  !s_keys_include (json_array_get (items, j), item))
+                continue;
+            json_t *mine = json_array_get (related, i), *theirs = json_array_get (related, j);
+            if (json_array_size (mine) < S_MAX_RELATED)
+                json_array_append_new (mine, json_integer ((json_int_t) j));
+            if (json_array_size (theirs) < S_MAX_RELATED)
+                json_array_append_new (theirs, json_integer ((json_int_t) i));
+        }
+    }
+    json_decref (index);
+    return related;
+}
+
+//  "Related: **USFJ commander, planned, duties**: limited (1 article, hoped)."
 static void
-s_render_conflict (out_t *out, json_t *item)
+s_put_related (out_t *out, json_t *items, json_t *related, const char *indent)
+{
+    if (json_array_size (related) == 0)
+        return;
+    s_printf (out, "%sRelated: ", indent);
+    size_t k;
+    json_t *number;
+    json_array_foreach (related, k, number) {
+        json_t *item = json_array_get (items, (size_t) json_integer_value (number));
+        json_t *sides = json_object_get (item, "sides");
+        s_put (out, k? "; **": "**");
+        const char *label = s_str (item, "label");
+        if (!*label)
+            label = s_str (item, "topic_label");
+        s_put_md (out, *label? label: s_str (item, "topic"));
+        s_put (out, "**: ");
+        if (json_array_size (sides) > 1) {
+            s_put_sides_line (out, item);
+            continue;
+        }
+        json_t *side = json_array_get (sides, 0);
+        const char *text = s_side_text (side);
+        if (*text) {
+            s_put_md (out, text);
+            s_put (out, " ");
+        }
+        s_put_side_counts (out, side, false);
+    }
+    s_put (out, ".\n");
+}
+
+static void
+s_render_conflict (out_t *out, json_t *item, json_t *items, json_t *related)
 {
     s_put (out, "### ");
     s_put_subject (out, item);
@@ -348,11 +500,15 @@ s_render_conflict (out_t *out, json_t *item)
         s_put (out, ".\n");
         s_put_evidence (out, side, "  ");
     }
+    if (json_array_size (related)) {
+        s_put (out, "\n");
+        s_put_related (out, items, related, "");
+    }
     s_put (out, "\n");
 }
 
 static void
-s_render_item (out_t *out, json_t *item)
+s_render_item (out_t *out, json_t *item, json_t *items, json_t *related)
 {
     json_t *side = json_array_get (json_object_get (item, "sides"), 0);
     const char *label = s_str (item, "label");
@@ -386,6 +542,7 @@ s_render_item (out_t *out, json_t *item)
     s_put_citations (out, side);
     s_put (out, ".\n");
     s_put_evidence (out, side, "  ");
+    s_put_related (out, items, related, "  ");
 }
 
 static void
@@ -435,6 +592,11 @@ ab_render_markdown (json_t *briefing)
     }
     //  Items arrive sorted (conflicts first, then topic, then key), which
     //  is the order of the page; only group boundaries are found here
+    json_t *related = s_related (items);
+    if (!related) {
+        free (out.data);
+        return NULL;
+    }
     size_t i;
     json_t *item;
     bool any_conflict = false;
@@ -444,7 +606,7 @@ ab_render_markdown (json_t *briefing)
         if (!any_conflict)
             s_put (&out, "## Conflicts\n\n");
         any_conflict = true;
-        s_render_conflict (&out, item);
+        s_render_conflict (&out, item, items, json_array_get (related, i));
     }
     const char *topic = NULL;
     json_array_foreach (items, i, item) {
@@ -458,7 +620,8 @@ ab_render_markdown (json_t *briefing)
             s_put (&out, "\n\n");
             topic = item_topic;
         }
-        s_render_item (&out, item);
+        s_render_item (&out, item, items, json_array_get (related, i));
     }
+    json_decref (related);
     return s_finish (&out);
 }

@@ -16,6 +16,8 @@
 //  Render a whole briefing document ({"schema", "summary", "items", ...})
 //  as Markdown: a header (articles, sources, items, conflicts, last
 //  update), a Conflicts section, then the other items grouped by topic.
+//  An item about the same subject as others (every key slot of one among
+//  the other's, at least two) ends with a "Related:" line naming them.
 //  An empty or item-less document renders a header and a "no items" line.
 //  Returns a NUL-terminated string the caller owns (free), or NULL on no
 //  memory or if briefing is not a JSON object.

@@ -247,6 +247,80 @@ test_hand_written_json (void **state)
     assert_string_equal (ab_render_hedge_words (NULL), "unverified");
 }
 
+//  One item of a hand-written document: key slots, label and one or two sides
+static json_t *
+s_item (const char *key, const char *keys, const char *label, const char *value,
+        const char *hedge, const char *second_value)
+{
+    json_t *item = json_pack ("{s:s, s:s, s:o, s:s, s:b, s:[]}", "key", key, "topic", "t",
+                              "keys", json_loads (keys, 0, NULL), "label", label,
+                              "conflict", second_value != NULL, "sides");
+    assert_non_null (item);
+    const char *values [2] = { value, second_value };
+    for (int i = 0; i < 2 && values [i]; i++)
+        json_array_append_new (json_object_get (item, "sides"),
+            json_pack ("{s:s, s:s, s:i, s:s, s:b, s:[{s:s}]}", "value", values [i], "label", values [i],
+                       "support", 1, "hedge", hedge, "newest", i == 1, "articles", "id", "a"));
+    return item;
+}
+
+static void
+test_related_items (void **state)
+{
+    //  Items about one subject: one's key slots all among the other's,
+    //  at least two of them; of any type
+    json_t *items = json_array ();
+    json_array_append_new (items, s_item ("rank{status=planned,unit=X}",
+        "{\"status\":\"planned\",\"unit\":\"X\"}", "ITEM-A", "4-star", "reported", "3-star"));
+    json_array_append_new (items, s_item ("rank{aspect=duties,status=planned,unit=X}",
+        "{\"aspect\":\"duties\",\"status\":\"planned\",\"unit\":\"X\"}", "ITEM-B", "limited",
+        "hoped", NULL));
+    json_array_append_new (items, s_item ("rank{status=current,unit=X}",
+        "{\"status\":\"current\",\"unit\":\"X\"}", "ITEM-C", "3-star", "asserted", NULL));
+    json_array_append_new (items, s_item ("person{unit=X}", "{\"unit\":\"X\"}", "ITEM-D", "Smith",
+        "asserted", NULL));
+    json_array_append_new (items, s_item ("plan{aspect=duties,phase=2,status=planned,unit=X}",
+        "{\"aspect\":\"duties\",\"phase\":\"2\",\"status\":\"planned\",\"unit\":\"X\"}",
+        "ITEM-E", "drafted", "expected", NULL));
+    json_t *document = json_pack ("{s:{}, s:o}", "summary", "items", items);
+    char *markdown = ab_render_markdown (document);
+    assert_non_null (markdown);
+    //  Each item's related line, up to the next item
+    char *lines [5] = { NULL };
+    const char *labels [5] = { "ITEM-A", "**ITEM-B**", "**ITEM-C**", "**ITEM-D**", "**ITEM-E**" };
+    for (int i = 0; i < 5; i++) {
+        lines [i] = strstr (markdown, labels [i]);
+        assert_non_null (lines [i]);
+    }
+    //  A (the conflict): B and E, not C (another status) nor D (one slot)
+    char *end_a = strstr (lines [0], "\n## ");
+    assert_non_null (end_a);
+    *end_a = 0;
+    assert_non_null (strstr (lines [0], "Related: **ITEM-B**: limited (1 article, hoped); "
+                                        "**ITEM-E**: drafted (1 article, expected)."));
+    assert_null (strstr (lines [0], "ITEM-C"));
+    assert_null (strstr (lines [0], "ITEM-D"));
+    *end_a = '\n';
+    //  B: A (both its sides) and E; C and D: nothing
+    char *b = strstr (markdown, "- *Hoped for:* **ITEM-B**");
+    assert_non_null (b);
+    char *end_b = strstr (b + 1, "\n- ");
+    assert_non_null (end_b);
+    *end_b = 0;
+    assert_non_null (strstr (b, "Related: **ITEM-A**: **4-star** (1 article, reported) vs "
+                                "**3-star** (1 article, reported, newest); "));
+    assert_non_null (strstr (b, "**ITEM-E**: drafted"));
+    *end_b = '\n';
+    char *c = strstr (markdown, "- **ITEM-C**");
+    assert_non_null (c);
+    char *end_c = strstr (c + 1, "\n- ");
+    assert_non_null (end_c);
+    *end_c = 0;
+    assert_null (strstr (c, "Related"));
+    free (markdown);
+    json_decref (document);
+}
+
 int
 main (void)
 {
@@ -258,6 +332,7 @@ main (void)
         cmocka_unit_test (test_item_line),
         cmocka_unit_test (test_same_render_after_round_trip),
         cmocka_unit_test (test_hand_written_json),
+        cmocka_unit_test (test_related_items),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
