@@ -325,6 +325,10 @@ s_put_list (out_t *out, const char *title, json_t *array)
 //  an item is compared only with the items sharing its rarest slot.
 
 #define S_MAX_RELATED 8         //  related items listed per item
+//  Slots shared by more items than this name a category, not a subject
+//  ("status=planned"); an item all of whose slots are that common is
+//  related to none, which bounds the work at this many checks per item
+#define S_MAX_SUBJECT 1024
 
 //  "slot=value" of one key slot into pair; false if it does not fit or
 //  the value is not a string
@@ -413,6 +417,8 @@ s_related (json_t *items)
             if (list && (!rarest || json_array_size (list) < json_array_size (rarest)))
                 rarest = list;
         }
+        if (json_array_size (rarest) > S_MAX_SUBJECT)
+            continue;
         size_t k;
         json_t *number;
         json_array_foreach (rarest, k, number) {
