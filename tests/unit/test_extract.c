@@ -465,6 +465,12 @@ static const s_case_t s_cases [] = {
       "has not yet been decided.",
       "official_statement{speaker=HAYASHI,topic=summit_agenda}", "status=undecided",
       "asserted", "Yoshimasa Hayashi (Chief Cabinet Secretary)" },
+    { "attribution pronoun after another report", "2024-03-25",
+      "Yoshimasa Hayashi briefed reporters on Tuesday. Kyodo reported that no decision had "
+      "been made. He called the plan the most significant upgrade of the alliance since the "
+      "1951 Mutual Defense Treaty.",
+      "treaty_reference{treaty=MDT,year=1951}", "relation=biggest_upgrade_since", "asserted",
+      "\"he\", probably Yoshimasa Hayashi (Chief Cabinet Secretary)" },
     //  Future tense in another clause does not hedge the claim
     { "clause scope", "2024-03-25",
       "About 28,500 U.S. troops are based in South Korea, and officials said the drills would "
@@ -1147,7 +1153,10 @@ typedef struct {
 
 static const s_seed_t s_seeds [] = {
     //  1: planned rank of the USFJ commander: four-star (000, 001, 003)
-    //  conflicts with three-star (002) under one key
+    //  conflicts with three-star (002) under one key; 001's dissent on the
+    //  new commander's duties is its own key, related to that one
+    { 1, "001", "commander_rank{unit=USFJ,status=planned,aspect=duties}", "duties=limited", "hoped",
+      "U.S. officials" },
     { 1, "000", "commander_rank{unit=USFJ,status=planned}", "rank=4", "reported", "media reports" },
     { 1, "001", "commander_rank{unit=USFJ,status=planned}", "rank=4", "considered", "sources" },
     { 1, "003", "commander_rank{unit=USFJ,status=planned}", "rank=4", "considered", "Reuters" },
@@ -1183,9 +1192,10 @@ static const s_seed_t s_seeds [] = {
     { 6, "003", "capability{country=JP,system=missile,measure=range}", "range_km=1000",
       "expected", "" },
     { 6, "004", "capability{country=JP,system=counter_strike}", "status=acquiring", "asserted", "" },
-    //  7: biggest upgrade since the 1960 treaty
+    //  7: biggest upgrade since the 1960 treaty; 003's "He called ..." follows
+    //  a Financial Times paragraph, so Hayashi is only the likely speaker
     { 7, "003", "treaty_reference{treaty=MDT,year=1960}", "relation=biggest_upgrade_since",
-      "asserted", HAYASHI },
+      "asserted", "\"he\", probably " HAYASHI },
     { 7, "004", "treaty_reference{treaty=MDT,year=1960}", "relation=biggest_upgrade_since",
       "asserted", "an official" },
     //  8: Hayashi on the joint command and the summit agenda

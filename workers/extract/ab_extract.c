@@ -34,6 +34,7 @@
 #include "ab_xvalue.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +125,10 @@ typedef struct {
     int recent_count;
     int recent_entities [S_MAX_RECENT_ENTITIES];    //  any entity, newest first
     int recent_entity_count;
+    //  Sentences so far, and the last that named a person, an outlet
+    int sentences_seen;
+    int person_sentence;
+    int outlet_sentence;
     //  Pending claims
     s_claim_t *claims;
     int claim_count;
@@ -438,9 +443,14 @@ static void
 s_history_add (s_run_t *run, const s_sentence_t *sent)
 {
     const ab_extractor_t *self = run->self;
+    run->sentences_seen++;
     for (int i = 0; i < sent->mention_count; i++) {
         const s_mention_t *m = &sent->mentions [i];
         const ab_xentity_t *entity = &self->entities [m->entity];
+        if (entity->kind_id == self->kind_person)
+            run->person_sentence = run->sentences_seen;
+        if (entity->kind_id == self->kind_outlet)
+            run->outlet_sentence = run->sentences_seen;
         run->last_of_kind [entity->kind_id] = m->alias;
         s_recent_push (run->recent_entities, &run->recent_entity_count, S_MAX_RECENT_ENTITIES,
                        m->entity);
@@ -684,17 +694,22 @@ s_trim (const char *text, size_t *size)
 //  The person a pronoun at byte offset 'before' refers to: the last one
 //  named earlier in this sentence, else before it.  (Only a person named
 //  before the pronoun counts: in "He added that the Biden-Kishida summit",
-//  'he' is neither of them.)
+//  'he' is neither of them.)  *unsure is set when a sentence naming an
+//  outlet came between that person and this sentence ("..., Hayashi said.
+//  The Financial Times reported that ...  He called the plans ..."): the
+//  story has moved to another report, and 'he' may be someone it quoted.
 static int
-s_last_person (const s_run_t *run, const s_sentence_t *sent, uint32_t before)
+s_last_person (const s_run_t *run, const s_sentence_t *sent, uint32_t before, bool *unsure)
 {
     const ab_extractor_t *self = run->self;
+    *unsure = false;
     if (self->kind_person < 0)
         return -1;
     for (int i = sent->mention_count - 1; i >= 0; i--)
         if (sent->mentions [i].end <= before
         &&  self->entities [sent->mentions [i].entity].kind_id == self->kind_person)
             return sent->mentions [i].alias;
+    *unsure = run->outlet_sentence > run->person_sentence;
     return run->last_of_kind [self->kind_person];
 }
 
@@ -783,16 +798,26 @@ s_attr_try (const s_run_t *run, const s_sentence_t *sent, ab_xwhere_t where,
     size_t size = src_end - src_start;
     const char *src = s_trim (text + start + src_start, &size);
     int alias;
+    bool unsure = false;
     if (s_is_pronoun (src, size)) {
         uint32_t at = start + (uint32_t) src_start;
-        alias = s_last_person (run, sent, at >= sent->start && at <= sent->end ? at : sent->end);
+        alias = s_last_person (run, sent, at >= sent->start && at <= sent->end ? at : sent->end,
+                               &unsure);
         if (alias < 0)
             return false;       //  an unresolved pronoun names nobody
     }
     else
         alias = ab_xrules_alias (self, src, size, -1);
     if (alias >= 0) {
-        s_alias_label (self, alias, label, S_LABEL_LEN);
+        char named [S_LABEL_LEN];
+        s_alias_label (self, alias, named, sizeof named);
+        //  The reader is told the text only says "he"
+        char pronoun [8] = "";
+        for (size_t k = 0; unsure && k < size && k + 1 < sizeof pronoun; k++)
+            pronoun [k] = (char) tolower ((unsigned char) src [k]);
+        int used = unsure ? snprintf (label, S_LABEL_LEN, "\"%s\", probably ", pronoun) : 0;
+        if (used >= 0 && used < S_LABEL_LEN)
+            s_copy (label + used, S_LABEL_LEN - (size_t) used, named);
         *entity = self->aliases [alias].entity;
     }
     else
