@@ -657,6 +657,30 @@ test_appends (void **state)
     s_doc_free (&doc);
 }
 
+//  A claim's actors are its slots' entities and whoever its own clause
+//  names: not an entity of a contrasting clause, though one of a list
+//  ("X, Y, and Z") before the claim counts
+static void
+test_actors_of_the_clause (void **state)
+{
+    s_state_t *self = *state;
+    ab_doc_t doc;
+    s_doc ("The Philippines hosts rotating Marines, while the U.S. Army, Navy, and air forces "
+           "in Japan are led by a three-star general.", &doc);
+    ab_result_t *result = ab_result_new ();
+    assert_int_equal (ab_extract (self->extractor, &doc, "2024-03-25", result), 1);
+    const ab_claim_t *claim = &result->claims [0];
+    assert_string_equal (claim->type, "commander_rank");
+    bool us = false;
+    for (uint32_t i = 0; i < claim->actor_count; i++) {
+        assert_string_not_equal (claim->actors [i], "PH");
+        us |= streq (claim->actors [i], "US");
+    }
+    assert_true (us);
+    ab_result_destroy (&result);
+    s_doc_free (&doc);
+}
+
 //  Hostile input: random words, numbers, punctuation and invalid UTF-8,
 //  cut into random (valid) spans.  Nothing may crash, and every claim's
 //  offsets must stay inside its sentence.
@@ -1384,6 +1408,7 @@ main (void)
         cmocka_unit_test (test_negatives),
         cmocka_unit_test (test_sentence_cap),
         cmocka_unit_test (test_article_dedupe),
+        cmocka_unit_test (test_actors_of_the_clause),
         cmocka_unit_test (test_appends),
         cmocka_unit_test (test_garbage),
         cmocka_unit_test (test_rule_errors),

@@ -560,10 +560,27 @@ s_kinds_met (const ab_xkinds_t *kinds, const s_sentence_t *sent)
 
 //  The clause around a match: a sentence's clauses are separated by
 //  "; ", ": ", a spaced dash, or a comma before and/but/while/whereas/
-//  although/though.
+//  although/though (not the comma that closes a list, "X, Y, and Z").
 //  Future and modal cues count only in the claim's own clause, so that
 //  "28,500 troops are stationed there, and officials said drills would
 //  grow" keeps the troop figure asserted.
+
+//  Is the comma at text [p], before "and", the last of a list ("the U.S.
+//  military, land, and air forces")?  So it is when the item before it is
+//  a few words that themselves follow a comma.
+static bool
+s_ends_list (const char *text, const s_sentence_t *sent, uint32_t p)
+{
+    int spaces = 0;
+    for (uint32_t q = p; q > sent->start; q--) {
+        char c = text [q - 1];
+        if (c == ',')
+            return true;
+        if (c == ';' || c == ':' || c == '.' || (c == ' ' && ++spaces > 3))
+            return false;
+    }
+    return false;
+}
 
 //  The separator that starts at text [p], if any: its end, else 0
 static uint32_t
@@ -587,7 +604,7 @@ s_separator_at (const char *text, const s_sentence_t *sent, uint32_t p)
         for (int j = 0; joins [j]; j++) {
             size_t n = strlen (joins [j]);
             if (p + 2 + n <= sent->end && memcmp (text + p + 2, joins [j], n) == 0)
-                return p + 2 + (uint32_t) n;
+                return j == 0 && s_ends_list (text, sent, p) ? 0 : p + 2 + (uint32_t) n;
         }
     return 0;
 }
@@ -1290,11 +1307,14 @@ s_try_rule (s_run_t *run, s_sentence_t *sent, int sentence_index, int rule_index
                     s_copy (claim->values [k], AB_X_SLOT_LEN, values [n]);
         }
     }
-    //  Actors: the slots' entities, then whoever else the sentence names
+    //  Actors: the slots' entities, then whoever else the claim's clause
+    //  names ("Unlike South Korea, ..., while U.S. forces in Japan are led
+    //  by a three-star general": South Korea is no actor of that claim)
     for (int i = 0; i < sent->mention_count; i++) {
-        const ab_xentity_t *entity = &self->entities [sent->mentions [i].entity];
-        if (entity->kind_id != self->kind_outlet)
-            s_add_actor (claim, sent->mentions [i].entity);
+        const s_mention_t *m = &sent->mentions [i];
+        if (m->start >= clause_start && m->end <= clause_end
+        &&  self->entities [m->entity].kind_id != self->kind_outlet)
+            s_add_actor (claim, m->entity);
     }
     s_build_key (self, claim);
     return true;
