@@ -157,6 +157,16 @@ s_side_text (json_t *side)
     return *label? label: s_str (side, "value");
 }
 
+//  What a line calls an item: its label, else its topic's
+static const char *
+s_item_name (json_t *item)
+{
+    const char *label = s_str (item, "label");
+    if (!*label)
+        label = s_str (item, "topic_label");
+    return *label? label: s_str (item, "topic");
+}
+
 //  Human subject of an item: topic label plus its own label if any
 static void
 s_put_subject (out_t *out, json_t *item)
@@ -453,10 +463,7 @@ s_put_related (out_t *out, json_t *items, json_t *related, const char *indent)
         json_t *item = json_array_get (items, (size_t) json_integer_value (number));
         json_t *sides = json_object_get (item, "sides");
         s_put (out, k? "; **": "**");
-        const char *label = s_str (item, "label");
-        if (!*label)
-            label = s_str (item, "topic_label");
-        s_put_md (out, *label? label: s_str (item, "topic"));
+        s_put_md (out, s_item_name (item));
         s_put (out, "**: ");
         if (json_array_size (sides) > 1) {
             s_put_sides_line (out, item);
@@ -517,7 +524,6 @@ static void
 s_render_item (out_t *out, json_t *item, json_t *items, json_t *related)
 {
     json_t *side = json_array_get (json_object_get (item, "sides"), 0);
-    const char *label = s_str (item, "label");
     const char *text = s_side_text (side);
     const char *hedge = s_str (side, "hedge");
     long long support = s_int (side, "support");
@@ -530,9 +536,7 @@ s_render_item (out_t *out, json_t *item, json_t *items, json_t *related)
         s_put (out, ":* ");
     }
     s_put (out, "**");
-    if (!*label)
-        label = s_str (item, "topic_label");
-    s_put_md (out, *label? label: s_str (item, "topic"));
+    s_put_md (out, s_item_name (item));
     s_put (out, "**");
     if (*text) {
         s_put (out, ": ");
