@@ -249,6 +249,10 @@ static const s_case_t s_cases [] = {
     { "rank.current_under", "2024-03-25",
       "Today U.S. Forces Japan operates under a three-star commander.",
       "commander_rank{unit=USFJ,status=current}", "rank=3" },
+    { "rank.duties_limited", "2025-09-18",
+      "U.S. Forces Korea may change after the transfer. Some officials would keep the new "
+      "American commander confined to training and logistics.",
+      "commander_rank{unit=USFK,status=planned,aspect=duties}", "duties=limited" },
     { "joint_hq.target", "2024-03-25",
       "Japan aims to set up a joint operations headquarters by March 2025.",
       "command_structure{country=JP,change=joint_headquarters}", "target_date=2025-03" },
