@@ -115,6 +115,11 @@ s_slots_destroy (ab_slot_t *slots, uint32_t count)
 static void
 s_claim_clear (ab_claim_t *claim)
 {
+    if (claim->block) {
+        free (claim->block);
+        memset (claim, 0, sizeof *claim);
+        return;
+    }
     free (claim->type);
     free (claim->rule);
     for (uint32_t index = 0; index < claim->actor_count; index++)
@@ -294,14 +299,12 @@ s_slots_copy (ab_slot_t **slots_p, uint32_t *copied, const ab_slot_t *slots, uin
     return 0;
 }
 
-ab_claim_t *
-ab_result_add_claim_copy (ab_result_t *self, const ab_claim_t *claim)
+//  Deep-copy claim into copy (zeroed), one allocation per string and per
+//  array, arrays sized as s_grow expects.  Returns 0, or -1 with copy
+//  cleared.
+static int
+s_claim_copy_each (ab_claim_t *copy, const ab_claim_t *claim)
 {
-    assert (self);
-    assert (claim);
-    ab_claim_t *copy = s_claim_slot (self);
-    if (!copy)
-        return NULL;
     copy->type = strdup (claim->type? claim->type: "");
     copy->rule = strdup (claim->rule? claim->rule: "");
     copy->hedge = strdup (claim->hedge? claim->hedge: "");
@@ -326,12 +329,99 @@ ab_result_add_claim_copy (ab_result_t *self, const ab_claim_t *claim)
         rc = s_slots_copy (&copy->values, &copy->value_count, claim->values, claim->value_count);
     if (rc) {
         s_claim_clear (copy);
-        return NULL;
+        return -1;
     }
     copy->evidence_start = claim->evidence_start;
     copy->evidence_end = claim->evidence_end;
     copy->match_start = claim->match_start;
     copy->match_end = claim->match_end;
+    return 0;
+}
+
+//  A packed claim: its strings and arrays live in claim->block, one
+//  allocation.  The extractor hands over thousands of claims a second, and
+//  twenty small allocations a claim (then as many frees) cost more than
+//  building it.  Before a packed claim grows (ab_claim_add_*), it is
+//  unpacked into one allocation per string and array.
+static size_t
+s_text_size (const char *text)
+{
+    return strlen (text? text: "") + 1;
+}
+
+static char *
+s_pack_text (char **at, const char *text)
+{
+    size_t size = s_text_size (text);
+    char *packed = *at;
+    memcpy (packed, text? text: "", size);
+    *at += size;
+    return packed;
+}
+
+static void
+s_pack_slots (ab_slot_t *packed, char **at, const ab_slot_t *slots, uint32_t count)
+{
+    for (uint32_t index = 0; index < count; index++) {
+        packed [index].name = s_pack_text (at, slots [index].name);
+        packed [index].value = s_pack_text (at, slots [index].value);
+    }
+}
+
+static int
+s_claim_unpack (ab_claim_t *claim)
+{
+    if (!claim->block)
+        return 0;
+    ab_claim_t each;
+    memset (&each, 0, sizeof each);
+    if (s_claim_copy_each (&each, claim))
+        return -1;
+    free (claim->block);
+    *claim = each;
+    return 0;
+}
+
+ab_claim_t *
+ab_result_add_claim_copy (ab_result_t *self, const ab_claim_t *claim)
+{
+    assert (self);
+    assert (claim);
+    //  Arrays first (pointers are the strictest alignment here), then text
+    size_t slot_count = (size_t) claim->key_count + claim->value_count;
+    size_t arrays = claim->actor_count * sizeof (char *) + slot_count * sizeof (ab_slot_t);
+    size_t size = arrays + s_text_size (claim->type) + s_text_size (claim->rule)
+                + s_text_size (claim->hedge) + s_text_size (claim->attribution)
+                + s_text_size (claim->evidence);
+    for (uint32_t index = 0; index < claim->actor_count; index++)
+        size += s_text_size (claim->actors [index]);
+    for (uint32_t index = 0; index < claim->key_count; index++)
+        size += s_text_size (claim->keys [index].name) + s_text_size (claim->keys [index].value);
+    for (uint32_t index = 0; index < claim->value_count; index++)
+        size += s_text_size (claim->values [index].name) + s_text_size (claim->values [index].value);
+    ab_claim_t *copy = s_claim_slot (self);
+    char *block = copy? (char *) malloc (size): NULL;
+    if (!block)
+        return NULL;
+    *copy = *claim;
+    copy->block = block;
+    copy->actors = claim->actor_count? (char **) block: NULL;
+    copy->keys = claim->key_count? (ab_slot_t *) (block + claim->actor_count * sizeof (char *)): NULL;
+    copy->values = claim->value_count
+                 ? (ab_slot_t *) (block + claim->actor_count * sizeof (char *)
+                                        + claim->key_count * sizeof (ab_slot_t))
+                 : NULL;
+    char *at = block + arrays;
+    copy->type = s_pack_text (&at, claim->type);
+    copy->rule = s_pack_text (&at, claim->rule);
+    copy->hedge = s_pack_text (&at, claim->hedge);
+    copy->attribution = s_pack_text (&at, claim->attribution);
+    copy->evidence = s_pack_text (&at, claim->evidence);
+    for (uint32_t index = 0; index < claim->actor_count; index++)
+        copy->actors [index] = s_pack_text (&at, claim->actors [index]);
+    s_pack_slots (copy->keys, &at, claim->keys, claim->key_count);
+    s_pack_slots (copy->values, &at, claim->values, claim->value_count);
+    assert (at == block + size);
     self->claim_count++;
     return copy;
 }
@@ -340,6 +430,8 @@ int
 ab_claim_add_actor (ab_claim_t *self, const char *actor)
 {
     assert (self);
+    if (s_claim_unpack (self))
+        return -1;
     char *copy = strdup (actor? actor: "");
     if (!copy || s_grow ((void **) &self->actors, self->actor_count, sizeof (char *))) {
         free (copy);
@@ -369,6 +461,8 @@ int
 ab_claim_add_key (ab_claim_t *self, const char *name, const char *value)
 {
     assert (self);
+    if (s_claim_unpack (self))
+        return -1;
     return s_slot_add (&self->keys, &self->key_count, name, value);
 }
 
@@ -376,6 +470,8 @@ int
 ab_claim_add_value (ab_claim_t *self, const char *name, const char *value)
 {
     assert (self);
+    if (s_claim_unpack (self))
+        return -1;
     return s_slot_add (&self->values, &self->value_count, name, value);
 }
 

@@ -105,6 +105,8 @@ typedef struct {
     uint32_t evidence_end;      //  normalized article text
     uint32_t match_start;       //  byte offsets of the matched phrase, same
     uint32_t match_end;         //  coordinates (within the sentence's span)
+    void *block;                //  private: a packed claim's strings and
+                                //  arrays (see ab_result_add_claim_copy)
 } ab_claim_t;
 
 typedef struct {
@@ -138,10 +140,13 @@ int ab_result_set_article (ab_result_t *self, const ab_article_t *article);
 ab_claim_t *ab_result_add_claim (ab_result_t *self);
 //  Append a deep copy of claim (its strings, actors and slots; NULL
 //  strings become "") and return it; the result owns the copy and claim
-//  stays the caller's.  One allocation per string and per array, where an
-//  empty claim filled field by field allocates most of them twice (the
-//  extractor emits thousands of claims a second).  The pointer is valid
-//  until the next ab_result_add_claim*.  NULL on no memory.
+//  stays the caller's.  The copy is PACKED: all its strings and arrays in
+//  one allocation (the extractor emits thousands of claims a second, and
+//  twenty allocations a claim cost more than finding it).  Read a packed
+//  claim's fields freely, grow it with ab_claim_add_* (which first gives
+//  each string and array its own allocation), but never free or replace
+//  one of its strings or arrays (ab_article_set) yourself.  The pointer
+//  is valid until the next ab_result_add_claim*.  NULL on no memory.
 ab_claim_t *ab_result_add_claim_copy (ab_result_t *self, const ab_claim_t *claim);
 //  Append an actor / key slot / value slot (copies).  Returns 0 or -1.
 int ab_claim_add_actor (ab_claim_t *self, const char *actor);

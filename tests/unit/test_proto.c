@@ -662,13 +662,24 @@ test_claim_copy (void **state)
     assert_string_equal (copy->hedge, "");          //  NULL strings become ""
     assert_string_equal (copy->attribution, "");
     assert_int_equal (copy->value_count, 0);
-    //  The copy's arrays grow like the helpers' own
+    assert_null (copy->values);
+    //  Packed: every string and array in the claim's one block
+    assert_non_null (copy->block);
+    const char *first = copy->block;
+    assert_ptr_equal (copy->actors, first);
+    assert_true (copy->evidence > first && copy->keys [0].value > first
+              && copy->actors [0] > first);
+    //  The copy's arrays grow like the helpers' own (each string and
+    //  array then has its own allocation: ASan and valgrind check frees)
     for (int i = 0; i < 5; i++) {
         assert_int_equal (ab_claim_add_actor (copy, "US"), 0);
         assert_int_equal (ab_claim_add_key (copy, "unit", "USFK"), 0);
         assert_int_equal (ab_claim_add_value (copy, "troops", "28500"), 0);
     }
     assert_int_equal (copy->actor_count, 6);
+    assert_null (copy->block);
+    assert_string_equal (copy->evidence, "Seoul hosts the drills.");
+    assert_string_equal (copy->actors [0], "KR");
     assert_string_equal (ab_claim_key (copy, "country"), "KR");
     assert_string_equal (ab_claim_value (copy, "troops"), "28500");
     //  Copies encode to the same claims as the originals
