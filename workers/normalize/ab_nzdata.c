@@ -466,7 +466,11 @@ s_load_rules (ab_nzdata_t *self, const char *path, char *errbuf, size_t errlen)
 //  Which first bytes can a line have for this rule to match?  Most lines
 //  are article text that no rule matches, and a regex call costs 20-70 ns
 //  even when it fails at once, so each line only meets the rules its first
-//  byte allows.  PCRE2 computes no start bitmap for an anchored pattern,
+//  byte allows.  (All anchored rules as one pattern of alternatives, each
+//  opening with a (*MARK), gave the same answers on 20,000 lines but took
+//  550 ns on a line of prose against 170 ns for the rules one by one: a
+//  rule alone fails fast on a byte it requires, say the '|' of a photo
+//  credit, and the alternation has no such byte.)  PCRE2 computes no start bitmap for an anchored pattern,
 //  so the pattern is compiled once more without its leading '^' to ask.
 //  When in doubt, every byte is allowed.
 static void
