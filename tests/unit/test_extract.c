@@ -471,6 +471,11 @@ static const s_case_t s_cases [] = {
       "1951 Mutual Defense Treaty.",
       "treaty_reference{treaty=MDT,year=1951}", "relation=biggest_upgrade_since", "asserted",
       "\"he\", probably Yoshimasa Hayashi (Chief Cabinet Secretary)" },
+    { "attribution in the claim's clause", "2025-03-25",
+      "Ishiba told reporters that Japan is weighing its options; according to Kyodo, officials "
+      "are studying a target of 3% of GDP by 2030.",
+      "defense_spending{country=JP,metric=percent_gdp,status=target,by=2030}", "percent=3",
+      NULL, "Kyodo" },
     //  Future tense in another clause does not hedge the claim
     { "clause scope", "2024-03-25",
       "About 28,500 U.S. troops are based in South Korea, and officials said the drills would "

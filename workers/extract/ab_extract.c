@@ -900,6 +900,7 @@ typedef struct {
     bool future;
     s_claim_t *claim;
     char (*done) [AB_X_SLOT_LEN];   //  values of the rule's slots so far
+    int attr_entity;                //  the claim's attribution resolved, or -1
 } s_slotctx_t;
 
 static void
@@ -1136,9 +1137,9 @@ s_convert (s_slotctx_t *sc, const ab_xslot_t *slot, char *out, char *out2)
             //  Who is quoted: the attribution's person, else the first
             //  person named, else the last one named before
             int entity = -1;
-            if (sent->attr_entity >= 0
-            &&  self->entities [sent->attr_entity].kind_id == self->kind_person)
-                entity = sent->attr_entity;
+            if (sc->attr_entity >= 0
+            &&  self->entities [sc->attr_entity].kind_id == self->kind_person)
+                entity = sc->attr_entity;
             for (int i = 0; i < sent->mention_count && entity < 0; i++)
                 if (self->entities [sent->mentions [i].entity].kind_id == self->kind_person)
                     entity = sent->mentions [i].entity;
@@ -1266,10 +1267,22 @@ s_try_rule (s_run_t *run, s_sentence_t *sent, int sentence_index, int rule_index
     uint32_t window = claim->match_start > sent->start + (uint32_t) self->near_window
                     ? claim->match_start - (uint32_t) self->near_window : sent->start;
     hedges |= s_cued (run, sent, &self->hedge_cues [2], window, claim->match_start);
-    s_attribution (run, sent, sentence_index);
-    s_copy (claim->attribution, sizeof (claim->attribution), sent->attr_label);
-    if (sent->attr_hedge >= 0)
-        hedges |= 1 << sent->attr_hedge;
+    //  Who says so: a cue in the claim's own clause, where the sentence
+    //  has several ("Takaichi told reporters that ...; according to Nikkei,
+    //  officials are studying 3.5%": Nikkei's report, not Takaichi's);
+    //  else the sentence's own, or its neighbours'
+    int attr_hedge = -1, attr_entity = -1;
+    bool in_clause = (clause_start > sent->start || clause_end < sent->end)
+                  && s_attr_try (run, sent, AB_ATTR_SELF, clause_start, clause_end, true,
+                                 claim->attribution, &attr_hedge, &attr_entity);
+    if (!in_clause) {
+        s_attribution (run, sent, sentence_index);
+        s_copy (claim->attribution, sizeof (claim->attribution), sent->attr_label);
+        attr_hedge = sent->attr_hedge;
+        attr_entity = sent->attr_entity;
+    }
+    if (attr_hedge >= 0)
+        hedges |= 1 << attr_hedge;
     claim->hedge = AB_HEDGE_ASSERTED;
     if (rule->hedge >= 0)
         claim->hedge = rule->hedge;
@@ -1280,7 +1293,7 @@ s_try_rule (s_run_t *run, s_sentence_t *sent, int sentence_index, int rule_index
 
     char done [AB_X_MAX_SLOTS][AB_X_SLOT_LEN];
     s_slotctx_t sc = { run, sent, rule, saved, ovcount, (hedges & (1 << AB_HEDGE_EXPECTED)) != 0,
-                       claim, done };
+                       claim, done, attr_entity };
     //  Fixed slots from the form, then the rule's slots into their places
     for (int k = 0; k < form->key_count; k++)
         if (form->key_fixed [k])
