@@ -1552,14 +1552,24 @@ s_jstr (const char *text)
 }
 
 //  Slot values in labels read as words: "joint_headquarters" becomes
-//  "joint headquarters" (canonical values use '_' for spaces)
+//  "joint headquarters" (canonical values use '_' for spaces), and a whole
+//  number of five digits or more is grouped by thousands ("54000" becomes
+//  "54,000", "3200000000" "3,200,000,000"); years and small numbers stay
+//  as written
 static int
 s_sb_put_words (strbuf_t *sb, const char *text, size_t len)
 {
-    if (s_sb_reserve (sb, len))
+    size_t digits = 0;
+    while (digits < len && text [digits] >= '0' && text [digits] <= '9')
+        digits++;
+    bool grouped = digits == len && len >= 5;
+    if (s_sb_reserve (sb, len + (grouped ? len / 3 : 0)))
         return -1;
-    for (size_t i = 0; i < len; i++)
+    for (size_t i = 0; i < len; i++) {
+        if (grouped && i > 0 && (len - i) % 3 == 0)
+            sb->data [sb->size++] = ',';
         sb->data [sb->size++] = text [i] == '_'? ' ': text [i];
+    }
     sb->data [sb->size] = 0;
     return 0;
 }

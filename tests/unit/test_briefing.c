@@ -691,6 +691,24 @@ test_topic_labels (void **state)
     assert_string_equal (s_str (item, "label"), "JP: joint headquarters");
     assert_string_equal (s_str (s_side (item, "target_date=2025-03"), "label"), "by 2025-03");
     json_decref (item);
+    //  Large whole numbers are grouped by thousands; years are not
+    ab_result_t *numbers = s_result ("a3", "Outlet C", "2024-03-25", 3000, 0);
+    s_claim (numbers, "force_posture", "country=US;host=JP;measure=troops", "count=54000",
+             "asserted", "");
+    s_claim (numbers, "defense_industry", "system=AMRAAM;mechanism=coproduction",
+             "amount=3200000000;currency=USD", "asserted", "");
+    s_claim (numbers, "treaty", "treaty=MDT;parties=JP+US", "year=1960", "asserted", "");
+    s_merge (briefing, numbers, NULL, NULL);
+    item = ab_briefing_item_json (briefing, "force_posture{country=US,host=JP,measure=troops}");
+    assert_string_equal (s_str (s_side (item, "count=54000"), "label"), "54,000");
+    json_decref (item);
+    item = ab_briefing_item_json (briefing, "defense_industry{mechanism=coproduction,system=AMRAAM}");
+    assert_string_equal (s_str (s_side (item, "amount=3200000000,currency=USD"), "label"),
+                         "3,200,000,000 USD");
+    json_decref (item);
+    item = ab_briefing_item_json (briefing, "treaty{parties=JP+US,treaty=MDT}");
+    assert_string_equal (s_str (s_side (item, "year=1960"), "label"), "signed 1960");
+    json_decref (item);
     assert_int_equal (ab_briefing_load_topics (briefing, path, errbuf, sizeof errbuf), 0);
 
     //  A bad file names its line and keeps the old table
