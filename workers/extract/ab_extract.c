@@ -669,8 +669,6 @@ s_clause (const char *text, s_sentence_t *sent, uint32_t match_start, uint32_t m
     *end_p = end;
 }
 
-//  Bit set of the tags (hedges; the veto's one tag) cued in text
-//  [start, end) of the sentence
 //  May the cue match in this sentence: are its trigger words there (unless
 //  it is always tried) and the entity kinds its pattern needs?
 static bool
@@ -680,6 +678,8 @@ s_cue_possible (const ab_xcue_t *cue, const s_sentence_t *sent)
         && s_kinds_met (&cue->kinds, sent);
 }
 
+//  Bit set of the tags (hedges; the veto's one tag) cued in text
+//  [start, end) of the sentence
 static int
 s_cued (const s_run_t *run, const s_sentence_t *sent, const ab_xcues_t *cues,
               uint32_t start, uint32_t end)
@@ -996,24 +996,23 @@ s_convert (s_slotctx_t *sc, const ab_xslot_t *slot, char *out, char *out2)
             int of_country = -1;    //  ref: the referent must belong to it
             if (captured && csize > 0) {
                 int alias = ab_xrules_alias (self, ctext, csize, slot->kind);
-                if (alias < 0 && (slot->kind == self->kind_country || slot->conv == AB_CONV_REF)) {
-                    //  a person or force stands for its country; for a
-                    //  reference, a country names whose force or person
-                    //  it is ("the new U.S. commander there")
-                    alias = ab_xrules_alias (self, ctext, csize, -1);
-                    int country = alias >= 0
-                                ? s_as_kind (self, self->aliases [alias].entity, self->kind_country)
-                                : -1;
-                    if (slot->kind != self->kind_country) {
-                        of_country = country;
-                        alias = -1;
-                    }
-                    else
-                    if (country < 0)
-                        alias = -1;
-                }
                 if (alias >= 0)
                     entity = s_as_kind (self, self->aliases [alias].entity, slot->kind);
+                else
+                if (slot->kind == self->kind_country || slot->conv == AB_CONV_REF) {
+                    //  The country of whatever the words name: a person or
+                    //  force stands for its country; for a reference, a
+                    //  country names whose force or person it is ("the new
+                    //  U.S. commander there")
+                    int any = ab_xrules_alias (self, ctext, csize, -1);
+                    int country = any >= 0
+                                ? s_as_kind (self, self->aliases [any].entity, self->kind_country)
+                                : -1;
+                    if (slot->kind == self->kind_country)
+                        entity = country;
+                    else
+                        of_country = country;
+                }
             }
             if (entity < 0 && slot->conv == AB_CONV_REF) {
                 //  Nearest earlier mention of the kind (and country, if
