@@ -385,12 +385,9 @@ s_keys_include (json_t *item, json_t *subset)
     json_t *keys = json_object_get (item, "keys");
     const char *slot;
     json_t *value;
-    json_object_foreach (json_object_get (subset, "keys"), slot, value) {
-        json_t *have = json_object_get (keys, slot);
-        if (!json_is_string (have) || !json_is_string (value)
-        ||  strcmp (json_string_value (have), json_string_value (value)))
+    json_object_foreach (json_object_get (subset, "keys"), slot, value)
+        if (!json_is_string (value) || !json_equal (json_object_get (keys, slot), value))
             return false;
-    }
     return true;
 }
 

@@ -359,6 +359,15 @@ s_pack_text (char **at, const char *text)
     return packed;
 }
 
+static size_t
+s_slots_text_size (const ab_slot_t *slots, uint32_t count)
+{
+    size_t size = 0;
+    for (uint32_t index = 0; index < count; index++)
+        size += s_text_size (slots [index].name) + s_text_size (slots [index].value);
+    return size;
+}
+
 static void
 s_pack_slots (ab_slot_t *packed, char **at, const ab_slot_t *slots, uint32_t count)
 {
@@ -395,10 +404,8 @@ ab_result_add_claim_copy (ab_result_t *self, const ab_claim_t *claim)
                 + s_text_size (claim->evidence);
     for (uint32_t index = 0; index < claim->actor_count; index++)
         size += s_text_size (claim->actors [index]);
-    for (uint32_t index = 0; index < claim->key_count; index++)
-        size += s_text_size (claim->keys [index].name) + s_text_size (claim->keys [index].value);
-    for (uint32_t index = 0; index < claim->value_count; index++)
-        size += s_text_size (claim->values [index].name) + s_text_size (claim->values [index].value);
+    size += s_slots_text_size (claim->keys, claim->key_count)
+          + s_slots_text_size (claim->values, claim->value_count);
     ab_claim_t *copy = s_claim_slot (self);
     char *block = copy? (char *) malloc (size): NULL;
     if (!block)
