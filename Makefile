@@ -87,7 +87,7 @@ BENCH_HELPER_SRC := bench/bench_corpus.c
 BENCH_SRC := $(filter-out $(BENCH_HELPER_SRC),$(wildcard bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps programs tests bench-programs check unit integration demo bench clean fuzz eval
+.PHONY: all deps programs tests bench-programs check unit integration demo bench clean fuzz eval pgo-info
 all: programs
 programs: $(PROGRAMS)
 tests: $(UNIT_BIN) $(INTEG_BIN)
@@ -113,6 +113,11 @@ $(BUILD)/pgo.stamp: $(PGO_SOURCES)
 	    >$(BUILD)/pgo-train.log 2>&1 || { cat $(BUILD)/pgo-train.log >&2; exit 1; }
 	@find $(BUILD)/obj -name '*.o' -delete
 	@touch $@
+
+# How a release build here is optimized, in words (bench/run.sh reports it)
+pgo-info:
+	@if [ "$(PGO)" = use ]; then echo "profile-guided, trained on $(PGO_CORPUS)"; \
+	else echo "not profile-guided"; fi
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)

@@ -243,13 +243,8 @@ machine () {
     echo "- CPU: ${model:-unknown}, $(nproc) cores online ($(lscpu 2>/dev/null | sed -n 's/^Thread(s) per core: *//p') thread(s) per core)"
     echo "- memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
     echo "- kernel: $(uname -srm)"
-    #   As the Makefile decides: under GCC unless PGO=off
-    if [ "${PGO:-use}" != off ] && cc -v 2>&1 | grep -q '^gcc version'; then
-        pgo="profile-guided, trained on ${PGO_CORPUS:-eval/articles}"
-    else
-        pgo="not profile-guided"
-    fi
-    echo "- compiler: $(cc --version | head -1); flags: -O2 -DNDEBUG (MODE=release), $pgo"
+    echo "- compiler: $(cc --version | head -1); flags: -O2 -DNDEBUG (MODE=release)," \
+         "$(make -s --no-print-directory MODE=release pgo-info)"
     echo "- libraries: libzmq $(pkg-config --modversion libzmq), czmq $(pkg-config --modversion libczmq), utf8proc $(pkg-config --modversion libutf8proc), PCRE2 $(pkg-config --modversion libpcre2-8), SQLite $(pkg-config --modversion sqlite3); $(uconv --version 2>/dev/null | head -1)"
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average (1, 5, 15 min) $LOAD_BEFORE before the run, $LOAD_AFTER after"
 }
