@@ -907,6 +907,19 @@ test_rule_errors (void **state)
     s_remove_rules ();
 }
 
+//  A form and rule a user might add: "access to four new bases in Zembla"
+#define S_BASING_RULE \
+    "form basing.sites\n" \
+    "    type    basing_access\n" \
+    "    key     host\n" \
+    "    value   sites\n" \
+    "rule basing.sites\n" \
+    "    form    basing.sites\n" \
+    "    need    bases\n" \
+    "    match   access\\sto\\s(?<n>{NUM})\\s(?:new\\s)?bases\\sin\\s(?<host>{entity:country})\n" \
+    "    slot    host entity:country host\n" \
+    "    slot    sites count n\n"
+
 //  New entities, forms and rules work from the data files alone
 static void
 test_rule_extension (void **state)
@@ -914,17 +927,7 @@ test_rule_extension (void **state)
     (void) state;
     s_copy_rules ();
     s_append ("entities.tsv", "ZZ\tcountry\tZembla\t-\t-\tZembla|Zemblan\n");
-    s_append ("claims.rules",
-              "form basing.sites\n"
-              "    type    basing_access\n"
-              "    key     host\n"
-              "    value   sites\n"
-              "rule basing.sites\n"
-              "    form    basing.sites\n"
-              "    need    bases\n"
-              "    match   access\\sto\\s(?<n>{NUM})\\s(?:new\\s)?bases\\sin\\s(?<host>{entity:country})\n"
-              "    slot    host entity:country host\n"
-              "    slot    sites count n\n");
+    s_append ("claims.rules", S_BASING_RULE);
     ab_extractor_t *x = s_load_tmpdir ();
     ab_doc_t doc;
     s_doc ("The United States gained access to four new bases in Zembla.", &doc);
@@ -1043,16 +1046,7 @@ test_veto_lines (void **state)
               "veto    frankly     \\bfrankly\\b\n"
               "veto    \\bhonestly\\b\n"
               "veto    regrettably -\n"
-              "form basing.sites\n"
-              "    type    basing_access\n"
-              "    key     host\n"
-              "    value   sites\n"
-              "rule basing.sites\n"
-              "    form    basing.sites\n"
-              "    need    bases\n"
-              "    match   access\\sto\\s(?<n>{NUM})\\s(?:new\\s)?bases\\sin\\s(?<host>{entity:country})\n"
-              "    slot    host entity:country host\n"
-              "    slot    sites count n\n");
+              S_BASING_RULE);
     ab_extractor_t *x = s_load_tmpdir ();
     assert_int_equal (s_claims_of (x, "The United States gained access to four new bases in Zembla."), 1);
     assert_int_equal (s_claims_of (x, "Frankly, the United States gained access to four new bases in Zembla."), 0);
