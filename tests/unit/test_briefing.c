@@ -156,6 +156,17 @@ s_str (json_t *object, const char *field)
     return json_string_value (value);
 }
 
+//  The label of one side of the item with key must read label
+static void
+s_expect_side_label (ab_briefing_t *briefing, const char *key, const char *value,
+                     const char *label)
+{
+    json_t *item = ab_briefing_item_json (briefing, key);
+    assert_non_null (item);
+    assert_string_equal (s_str (s_side (item, value), "label"), label);
+    json_decref (item);
+}
+
 #define KEY "commander_rank{unit=USFJ}"
 
 //  ---------------------------------------------------------------------
@@ -663,10 +674,8 @@ test_topic_labels (void **state)
     assert_string_equal (s_str (s_side (item, "rank=4"), "label"), "4-star");
     json_decref (item);
     //  Slots the format does not name are shown, not hidden
-    item = ab_briefing_item_json (briefing, "commander_rank{unit=JSDF}");
-    assert_string_equal (s_str (s_side (item, "rank=4,status=planned"), "label"),
+    s_expect_side_label (briefing, "commander_rank{unit=JSDF}", "rank=4,status=planned",
                          "4-star (status=planned)");
-    json_decref (item);
     //  Unlisted type: raw names
     item = ab_briefing_item_json (briefing, "exercise{place=sea}");
     assert_string_equal (s_str (item, "topic_label"), "exercise");
@@ -699,16 +708,11 @@ test_topic_labels (void **state)
              "amount=3200000000;currency=USD", "asserted", "");
     s_claim (numbers, "treaty", "treaty=MDT;parties=JP+US", "year=1960", "asserted", "");
     s_merge (briefing, numbers, NULL, NULL);
-    item = ab_briefing_item_json (briefing, "force_posture{country=US,host=JP,measure=troops}");
-    assert_string_equal (s_str (s_side (item, "count=54000"), "label"), "54,000");
-    json_decref (item);
-    item = ab_briefing_item_json (briefing, "defense_industry{mechanism=coproduction,system=AMRAAM}");
-    assert_string_equal (s_str (s_side (item, "amount=3200000000,currency=USD"), "label"),
-                         "3,200,000,000 USD");
-    json_decref (item);
-    item = ab_briefing_item_json (briefing, "treaty{parties=JP+US,treaty=MDT}");
-    assert_string_equal (s_str (s_side (item, "year=1960"), "label"), "signed 1960");
-    json_decref (item);
+    s_expect_side_label (briefing, "force_posture{country=US,host=JP,measure=troops}", "count=54000",
+                         "54,000");
+    s_expect_side_label (briefing, "defense_industry{mechanism=coproduction,system=AMRAAM}",
+                         "amount=3200000000,currency=USD", "3,200,000,000 USD");
+    s_expect_side_label (briefing, "treaty{parties=JP+US,treaty=MDT}", "year=1960", "signed 1960");
     assert_int_equal (ab_briefing_load_topics (briefing, path, errbuf, sizeof errbuf), 0);
 
     //  A bad file names its line and keeps the old table
