@@ -180,4 +180,6 @@ bench: deps
 clean:
 	rm -rf build demo-out
 
--include $(LIB_OBJ:.o=.d) $(BENCH_HELPER_SRC:%.c=$(BUILD)/obj/%.d)
+# Every object's header dependencies: the programs' mains, tests and bench
+# drivers too, so that a changed header (a struct's size) rebuilds them all
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
