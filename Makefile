@@ -155,11 +155,13 @@ $(BUILD)/tests/test_bench_corpus: tests/unit/test_bench_corpus.c $(TEST_HELPER_S
 check: deps
 	@sh tests/run-all.sh
 
-unit: programs tests
-	@sh tests/run-unit.sh $(BUILD)
+# Parts of the suite: unit tests of the debug build; the integration tests
+# with the ASan build's programs, as `make check` runs them
+unit:
+	@sh tests/run-all.sh build-gcc unit-debug
 
-integration: programs tests
-	@sh tests/run-integration.sh $(BUILD)
+integration:
+	@sh tests/run-all.sh build-asan integration
 
 demo: deps
 	@$(MAKE) --no-print-directory -s MODE=release programs

@@ -16,9 +16,13 @@
 #   8. web: allybrief-web's page in headless Chromium (tests/web/run.sh, ASan build)
 #
 # Ends with one line "N passed, N failed"; exits non-zero if anything failed.
+# With arguments, runs only the steps named (build-gcc, unit-debug, ...;
+# `make unit` and `make integration` do this); a step needs the build its
+# name says to have run before.
 set -u
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-2}
+ONLY=" $* "
 passed=0
 failed=0
 failures=""
@@ -26,6 +30,9 @@ failures=""
 step () {
     name=$1
     shift
+    if [ "$ONLY" != "  " ] && [ "${ONLY#* "$name" }" = "$ONLY" ]; then
+        return 0
+    fi
     echo "==== $name"
     if "$@"; then
         passed=$((passed + 1))
