@@ -19,6 +19,7 @@
 */
 #include "ab_briefing.h"
 #include "ab_file.h"
+#include "ab_utf8.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -1070,9 +1071,7 @@ s_side_add_evidence (side_t *side, article_t *article, const ab_claim_t *claim,
     const char *text = claim->evidence? claim->evidence: "";
     size_t len = strlen (text);
     if (len > AB_BRIEFING_MAX_SENTENCE) {
-        len = AB_BRIEFING_MAX_SENTENCE;
-        while (len > 0 && ((unsigned char) text [len] & 0xC0) == 0x80)
-            len--;              //  never cut a UTF-8 sequence
+        len = ab_utf8_floor (text, AB_BRIEFING_MAX_SENTENCE);
     }
     char *sentence = malloc (len + 1);
     if (!sentence)

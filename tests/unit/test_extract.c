@@ -866,6 +866,16 @@ test_rule_errors (void **state)
                     "rule bad.regex\n    form commander_rank.planned\n    need star\n"
                     "    match (?<rank>{RANK}\n    slot rank rank rank\n    slot unit ref:force\n", 3,
                     "pattern does not compile");
+    //  Patterns match bytes: a code point escape above \x7F, or such a
+    //  character inside a class, is refused with what to write instead
+    s_expect_error ("claims.rules",
+                    "rule bad.escape\n    form commander_rank.planned\n    need star\n"
+                    "    match \\x{201C}(?<rank>{RANK})\n    slot rank rank rank\n    slot unit ref:force\n", 3,
+                    "patterns match bytes: write a character above");
+    s_expect_error ("claims.rules",
+                    "rule bad.class\n    form commander_rank.planned\n    need star\n"
+                    "    match [\"“](?<rank>{RANK})\n    slot rank rank rank\n    slot unit ref:force\n", 3,
+                    "inside [...]");
     s_expect_error ("claims.rules",
                     "rule bad.macro\n    form commander_rank.planned\n    need star\n"
                     "    match {NOSUCH}\n", 3, "unknown macro {NOSUCH}");
@@ -942,6 +952,41 @@ test_rule_extension (void **state)
     s_doc_free (&doc);
     ab_extractor_destroy (&x);
     assert_null (x);
+    s_remove_rules ();
+}
+
+//  Patterns match bytes, so a group bounded by '.' may end inside a
+//  character: the label keeps the whole characters only ("Zo", not "Zo"
+//  and half of "ë"), and a literal non-ASCII word still matches
+static void
+test_whole_characters (void **state)
+{
+    (void) state;
+    s_copy_rules ();
+    s_append ("entities.tsv", "ZZ\tcountry\tZembla\t-\t-\tZembla|Zemblan\n");
+    s_append ("claims.rules", S_BASING_RULE);
+    s_append ("attributions.tsv", "self\treported\t$\tper\t\\bper\\s(?<src>.{1,3})\n"
+                                  "self\treported\tthe Zemblan Gazette\tgazeta\t\\bGazeta\\sZembłańska\\b\n");
+    ab_extractor_t *x = s_load_tmpdir ();
+    const char *texts [] = {
+        "The United States gained access to four new bases in Zembla, per Zoë's office.",
+        "The United States gained access to four new bases in Zembla, Gazeta Zembłańska reported."
+    };
+    const char *labels [] = { "Zo", "the Zemblan Gazette" };
+    for (int i = 0; i < 2; i++) {
+        ab_doc_t doc;
+        s_doc (texts [i], &doc);
+        ab_result_t *result = ab_result_new ();
+        assert_int_equal (ab_extract (x, &doc, "2024-03-25", result), 1);
+        int count;
+        const ab_claim_t *claim = s_find (result, "basing_access{host=ZZ}", &count);
+        assert_non_null (claim);
+        assert_string_equal (claim->attribution, labels [i]);
+        assert_true (claim->match_end <= doc.size);
+        ab_result_destroy (&result);
+        s_doc_free (&doc);
+    }
+    ab_extractor_destroy (&x);
     s_remove_rules ();
 }
 
@@ -1412,6 +1457,7 @@ main (void)
         cmocka_unit_test (test_garbage),
         cmocka_unit_test (test_rule_errors),
         cmocka_unit_test (test_rule_extension),
+        cmocka_unit_test (test_whole_characters),
         cmocka_unit_test (test_veto_lines),
         cmocka_unit_test (test_rule_kinds),
         cmocka_unit_test (test_entity_alternation),

@@ -30,6 +30,7 @@
 */
 #include "ab_extract.h"
 #include "ab_swar.h"
+#include "ab_utf8.h"
 #include "ab_xrules.h"
 #include "ab_xvalue.h"
 
@@ -51,14 +52,15 @@
 #define S_PADDING       64          //  zero bytes after the text copy
 #define S_MAX_SEPARATORS 32         //  clause separators kept per sentence
 
-//  Copy a string into a fixed buffer, truncating (snprintf "%s" without
-//  the format parsing, which showed in profiles: claims copy many slots)
+//  Copy a string into a fixed buffer, truncating between characters
+//  (snprintf "%s" without the format parsing, which showed in profiles:
+//  claims copy many slots)
 static void
 s_copy (char *dest, size_t destlen, const char *src)
 {
     size_t n = strlen (src);
     if (n >= destlen)
-        n = destlen - 1;
+        n = ab_utf8_floor (src, destlen - 1);
     memcpy (dest, src, n);
     dest [n] = 0;
 }
@@ -463,6 +465,16 @@ s_history_add (s_run_t *run, const s_sentence_t *sent)
 //  --------------------------------------------------------------------------
 //  Hedges and attributions
 
+//  Patterns match bytes (ab_xrules.h), so a span that '.' or a negated
+//  class bounds may start or end inside a character: keep the whole
+//  characters of text [start, end)
+static void
+s_whole_chars (const char *text, uint32_t start, uint32_t end, uint32_t *from, uint32_t *to)
+{
+    *from = (uint32_t) ab_utf8_ceil (text, start, end);
+    *to = *from + (uint32_t) ab_utf8_floor (text + *from, end - *from);
+}
+
 //  pcre2_match, or its JIT entry point when every pattern has JIT code
 //  (which skips the per-call checks: ab_extract makes hundreds of calls
 //  per article).
@@ -812,12 +824,14 @@ s_attr_try (const s_run_t *run, const s_sentence_t *sent, ab_xwhere_t where,
     //  $: the src group, resolved through the gazetteer
     if (src_start == PCRE2_UNSET)
         return false;
-    size_t size = src_end - src_start;
-    const char *src = s_trim (text + start + src_start, &size);
+    uint32_t from, to;
+    s_whole_chars (text, start + (uint32_t) src_start, start + (uint32_t) src_end, &from, &to);
+    size_t size = to - from;
+    const char *src = s_trim (text + from, &size);
     int alias;
     bool unsure = false;
     if (s_is_pronoun (src, size)) {
-        uint32_t at = start + (uint32_t) src_start;
+        uint32_t at = from;
         alias = s_last_person (run, sent, at >= sent->start && at <= sent->end ? at : sent->end,
                                &unsure);
         if (alias < 0)
@@ -838,8 +852,11 @@ s_attr_try (const s_run_t *run, const s_sentence_t *sent, ab_xwhere_t where,
         *entity = self->aliases [alias].entity;
     }
     else
-    if (size > 0)
-        snprintf (label, S_LABEL_LEN, "%.*s", (int) size, src);
+    if (size > 0) {
+        size = size < S_LABEL_LEN ? size : ab_utf8_floor (src, S_LABEL_LEN - 1);
+        memcpy (label, src, size);
+        label [size] = 0;
+    }
     else
         return false;
     *hedge = attr->hedge;
@@ -966,13 +983,13 @@ s_convert (s_slotctx_t *sc, const ab_xslot_t *slot, char *out, char *out2)
     //  or the part of the sentence the slot names
     bool captured = false;
     uint32_t cstart = 0, cend = 0;
-    uint32_t match_start = sent->start + (uint32_t) sc->ov [0];
-    uint32_t match_end = sent->start + (uint32_t) sc->ov [1];
+    uint32_t match_start = sc->claim->match_start;
+    uint32_t match_end = sc->claim->match_end;
     for (int g = 0; g < slot->group_count; g++) {
         int n = slot->groups [g];
         if ((uint32_t) n < sc->ovcount && sc->ov [2 * n] != PCRE2_UNSET) {
-            cstart = sent->start + (uint32_t) sc->ov [2 * n];
-            cend = sent->start + (uint32_t) sc->ov [2 * n + 1];
+            s_whole_chars (text, sent->start + (uint32_t) sc->ov [2 * n],
+                           sent->start + (uint32_t) sc->ov [2 * n + 1], &cstart, &cend);
             captured = true;
             break;
         }
@@ -1252,8 +1269,8 @@ s_try_rule (s_run_t *run, s_sentence_t *sent, int sentence_index, int rule_index
     claim->rule = rule_index;
     claim->sentence_start = sent->start;
     claim->sentence_end = sent->end;
-    claim->match_start = sent->start + (uint32_t) saved [0];
-    claim->match_end = sent->start + (uint32_t) saved [1];
+    s_whole_chars (run->doc->text, sent->start + (uint32_t) saved [0],
+                   sent->start + (uint32_t) saved [1], &claim->match_start, &claim->match_end);
 
     //  Hedge first: dates need to know whether the sentence speaks of the
     //  future.

@@ -25,8 +25,10 @@ const char *const ab_xhedge_names [AB_HEDGE_COUNT] = {
 };
 
 #define S_MAX_FILE  (4u * 1024 * 1024)
-#define S_COMPILE_OPTIONS (PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF \
-                           | PCRE2_DUPNAMES)
+//  Patterns match the bytes of the UTF-8 text, not its characters: in UTF
+//  mode every '.' and class step decodes a character, and the claim rules
+//  ran 12% slower (README-extract.md, "Patterns match bytes")
+#define S_COMPILE_OPTIONS (PCRE2_CASELESS | PCRE2_DUPNAMES)
 
 //  Loader state: where we are, for error messages
 typedef struct {
@@ -962,9 +964,54 @@ s_pattern_kinds (const ab_extractor_t *self, const char *pattern, ab_xkinds_t *k
         kinds->count = 0;                   //  a stray ')': trust nothing
 }
 
+//  Offset of the first byte above 0x7F inside a [...] class of pattern,
+//  or -1.  In byte mode such a class holds the character's bytes one by
+//  one, which is never what the writer meant.  (\Q...\E is not followed.)
+static long
+s_class_byte_offset (const char *pattern)
+{
+    bool in_class = false;
+    for (const char *p = pattern; *p; p++) {
+        if (*p == '\\' && p [1]) {
+            p++;
+            continue;
+        }
+        if (!in_class) {
+            if (*p == '[') {
+                in_class = true;
+                if (p [1] == '^')
+                    p++;
+                if (p [1] == ']')
+                    p++;        //  a ']' first in a class is a literal
+            }
+            continue;
+        }
+        if (*p == '[' && p [1] == ':') {
+            const char *close = strstr (p + 2, ":]");
+            if (close)
+                p = close + 1;
+        }
+        else
+        if (*p == ']')
+            in_class = false;
+        else
+        if ((unsigned char) *p >= 0x80)
+            return (long) (p - pattern);
+    }
+    return -1;
+}
+
 static pcre2_code *
 s_compile (s_ctx_t *ctx, const char *pattern)
 {
+    long inside = s_class_byte_offset (pattern);
+    if (inside >= 0) {
+        long from = inside > 30 ? inside - 30 : 0;
+        s_fail (ctx, "a character above \\x7F inside [...] near '%.*s' (after expansion): "
+                "patterns match bytes, so write it as an alternative, (?:[-]|—)",
+                (int) (inside - from + 10), pattern + from);
+        return NULL;
+    }
     int error;
     PCRE2_SIZE offset;
     pcre2_code *code = pcre2_compile ((PCRE2_SPTR) pattern, PCRE2_ZERO_TERMINATED,
@@ -973,8 +1020,12 @@ s_compile (s_ctx_t *ctx, const char *pattern)
         PCRE2_UCHAR message [256];
         pcre2_get_error_message (error, message, sizeof (message));
         size_t from = offset > 30 ? offset - 30 : 0;
-        s_fail (ctx, "pattern does not compile: %s, near '%.*s' (after expansion)",
-                (char *) message, (int) (offset - from + 10), pattern + from);
+        s_fail (ctx, "pattern does not compile: %s, near '%.*s' (after expansion)%s",
+                (char *) message, (int) (offset - from + 10), pattern + from,
+                error == PCRE2_ERROR_CODE_POINT_TOO_BIG
+                ? "; patterns match bytes: write a character above \\x7F as itself"
+                  " (\"“\") or as its UTF-8 bytes (\\xE2\\x80\\x9C), outside [...] classes"
+                : "");
         return NULL;
     }
     //  JIT is an optimization: where it is unavailable, the interpreter

@@ -10,7 +10,10 @@
         attributions.tsv  attribution cues and their labels
 
     Everything is validated and compiled once (PCRE2 with JIT) here; the
-    result is read-only, so one rule set may serve many threads.  This
+    result is read-only, so one rule set may serve many threads.  Patterns
+    are compiled in byte mode, not UTF mode: they match the bytes of the
+    UTF-8 text, so a match or group may begin or end inside a character,
+    and the extractor keeps only the whole characters of what it reads.  This
     header is the layout that ab_extract.c walks; nothing outside
     workers/extract includes it.
     =========================================================================
