@@ -383,6 +383,18 @@ test_homoglyphs (void **state)
                           "\xD1\x80\xD0\xB0\xD0\xB4 \xD0\xB2\xD1\x87\xD0\xB5\xD1\x80\xD0\xB0.";
     assert_string_equal (s_norm (fx, russian), russian);
     assert_int_equal (fx->doc->homoglyphs, 0);
+    //  Words the plain-word path hands over to the slow path are repaired
+    //  the same: a soft hyphen inside, a guillemet, a word too long for it
+    assert_string_equal (s_norm (fx, "th\xD0\xB5\xC2\xADory of \xC2\xABp\xD0\xB5" "ace\xC2\xBB"),
+                         "theory of \"peace\"");
+    assert_int_equal (fx->doc->homoglyphs, 2);
+    char long_word [128], expected [128];
+    memset (long_word, 'a', 70);
+    memcpy (long_word + 70, "\xD0\xB5z", 4);
+    memset (expected, 'a', 70);
+    memcpy (expected + 70, "ez", 3);
+    assert_string_equal (s_norm (fx, long_word), expected);
+    assert_int_equal (fx->doc->homoglyphs, 1);
 }
 
 //  --------------------------------------------------------------------------

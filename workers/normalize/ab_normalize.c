@@ -48,6 +48,20 @@
 #define S_WRAP_MIN_LEN 60
 //  A script check of the text around a word serves words this close after
 #define S_CONTEXT_REUSE 128
+//  Code points below this (one or two UTF-8 bytes: Latin, Greek, Cyrillic,
+//  ...) have their properties in the normalizer's own table
+#define S_CP_TABLE 0x800
+
+//  A cp_table entry: the general category, two flags, and the ASCII letter
+//  the code point is confusable with (0 if none)
+#define S_CP_CATEGORY   0x1F
+#define S_CP_JOINS      0x20        //  joins the composition segment before it
+#define S_CP_DECOMPOSES 0x40        //  has a (compatibility) decomposition
+#define S_CP_PLAIN      0x80        //  two UTF-8 bytes that NFKC, composition
+                                    //  and folding all leave as they are
+//  Words up to this many code points may take the plain-word path
+#define S_PLAIN_MAX 64
+#define S_CP_LETTER_SHIFT 8
 
 //  Structure of our class
 
@@ -55,6 +69,10 @@ struct ab_normalizer_t {
     ab_nzdata_t *data;              //  confusables, rules, abbreviations
     uint64_t lanes [256];           //  byte -> eight 0/1 byte lanes, simhash
     uint8_t word_byte [256];        //  byte -> lowercased word byte, or 0
+    //  What the slow path asks of every code point, for the first 2048:
+    //  a word of Cyrillic homoglyphs asks it five times per letter, and
+    //  utf8proc answers through a call and two table levels each time
+    uint16_t cp_table [S_CP_TABLE];
 };
 
 typedef struct {
@@ -118,6 +136,7 @@ static int s_reserve_pair (int32_t **cps, uint32_t **offs, size_t *cap, size_t n
 static int s_pass1_reserve (s_pass1_t *st, size_t extra);
 static void s_decode_pass (s_pass1_t *st);
 static void s_boilerplate_pass (const ab_normalizer_t *self, ab_doc_t *doc);
+static bool s_joins_segment_slow (int32_t cp);
 static int s_assemble_pass (const ab_normalizer_t *self, const char *raw, size_t size, ab_doc_t *doc);
 
 
@@ -153,6 +172,21 @@ ab_normalizer_new (const char *rules_dir, char *errbuf, size_t errlen)
         else
         if (v >= 'A' && v <= 'Z')
             self->word_byte [v] = (uint8_t) (v | 0x20);
+    }
+    for (int32_t cp = 0; cp < S_CP_TABLE; cp++) {
+        const utf8proc_property_t *p = utf8proc_get_property (cp);
+        uint16_t entry = (uint16_t) (p->category & S_CP_CATEGORY);
+        if (s_joins_segment_slow (cp))
+            entry |= S_CP_JOINS;
+        if (p->decomp_seqindex != UINT16_MAX)
+            entry |= S_CP_DECOMPOSES;
+        entry |= (uint16_t) (ab_nzdata_confusable (self->data, cp) << S_CP_LETTER_SHIFT);
+        //  Not plain: C1 controls, what s_emit folds (guillemets, the soft
+        //  hyphen, spaces), and anything NFKC would touch
+        if (cp >= 0xA0 && cp != 0xAB && cp != 0xBB && cp != 0xAD
+        &&  p->category != UTF8PROC_CATEGORY_ZS && !(entry & (S_CP_JOINS | S_CP_DECOMPOSES)))
+            entry |= S_CP_PLAIN;
+        self->cp_table [cp] = entry;
     }
     return self;
 }
@@ -456,8 +490,8 @@ s_raw_len (const unsigned char *raw, size_t size, size_t pos)
 
 //  True if cp joins the composition segment before it: a non-starter, a
 //  starter that composes as second (U+0B3E), or a Hangul V/T jamo.
-static inline bool
-s_joins_segment (int32_t cp)
+static bool
+s_joins_segment_slow (int32_t cp)
 {
     if (cp < 0x300)
         return false;
@@ -467,6 +501,31 @@ s_joins_segment (int32_t cp)
     if (p->comb_index != UINT16_MAX && p->comb_index >= 0x8000)
         return true;
     return (cp >= 0x1161 && cp <= 0x1175) || (cp >= 0x11A8 && cp <= 0x11C2);
+}
+
+static inline bool
+s_joins_segment (const ab_normalizer_t *nz, int32_t cp)
+{
+    if (cp < S_CP_TABLE)
+        return (nz->cp_table [cp] & S_CP_JOINS) != 0;
+    return s_joins_segment_slow (cp);
+}
+
+static inline utf8proc_category_t
+s_category (const ab_normalizer_t *nz, int32_t cp)
+{
+    if (cp >= 0 && cp < S_CP_TABLE)
+        return (utf8proc_category_t) (nz->cp_table [cp] & S_CP_CATEGORY);
+    return utf8proc_category (cp);
+}
+
+//  ASCII letter that cp is confusable with, or 0
+static inline int
+s_confusable (const ab_normalizer_t *nz, int32_t cp)
+{
+    if (cp >= 0 && cp < S_CP_TABLE)
+        return nz->cp_table [cp] >> S_CP_LETTER_SHIFT;
+    return ab_nzdata_confusable (nz->data, cp);
 }
 
 static inline bool
@@ -480,11 +539,11 @@ s_is_latin_letter (int32_t cp)
 }
 
 static inline bool
-s_is_letter_or_mark (int32_t cp)
+s_is_letter_or_mark (const ab_normalizer_t *nz, int32_t cp)
 {
     if (cp < 0x80)
         return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
-    utf8proc_category_t cat = utf8proc_category (cp);
+    utf8proc_category_t cat = s_category (nz, cp);
     return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_ME;
 }
 
@@ -511,9 +570,9 @@ s_context_is_latin (s_pass1_t *st, size_t pos)
         if (s_is_latin_letter (cp))
             latin++;
         else
-        if (cp >= 0x80 && !ab_nzdata_confusable (st->nz->data, cp)
-        &&  utf8proc_category (cp) >= UTF8PROC_CATEGORY_LU
-        &&  utf8proc_category (cp) <= UTF8PROC_CATEGORY_LO)
+        if (cp >= 0x80 && !s_confusable (st->nz, cp)
+        &&  s_category (st->nz, cp) >= UTF8PROC_CATEGORY_LU
+        &&  s_category (st->nz, cp) <= UTF8PROC_CATEGORY_LO)
             other++;
     }
     st->ctx_pos = pos;
@@ -528,24 +587,24 @@ s_context_is_latin (s_pass1_t *st, size_t pos)
 static void
 s_repair_homoglyphs (s_pass1_t *st, int32_t *nf, const uint32_t *nf_off, size_t n)
 {
-    const ab_nzdata_t *data = st->nz->data;
+    const ab_normalizer_t *nz = st->nz;
     size_t i = 0;
     while (i < n) {
-        if (!s_is_letter_or_mark (nf [i])) {
+        if (!s_is_letter_or_mark (nz, nf [i])) {
             i++;
             continue;
         }
         size_t start = i;
         unsigned latin = 0, confusable = 0, other = 0;
-        for (; i < n && s_is_letter_or_mark (nf [i]); i++) {
+        for (; i < n && s_is_letter_or_mark (nz, nf [i]); i++) {
             int32_t cp = nf [i];
             if (s_is_latin_letter (cp))
                 latin++;
             else
-            if (ab_nzdata_confusable (data, cp))
+            if (s_confusable (nz, cp))
                 confusable++;
             else
-            if (utf8proc_category (cp) <= UTF8PROC_CATEGORY_LO)
+            if (s_category (nz, cp) <= UTF8PROC_CATEGORY_LO)
                 other++;
         }
         if (confusable == 0 || other > 0)
@@ -553,7 +612,7 @@ s_repair_homoglyphs (s_pass1_t *st, int32_t *nf, const uint32_t *nf_off, size_t 
         if (latin == 0 && !s_context_is_latin (st, nf_off [start]))
             continue;
         for (size_t k = start; k < i; k++) {
-            int letter = ab_nzdata_confusable (data, nf [k]);
+            int letter = s_confusable (nz, nf [k]);
             if (letter)
                 nf [k] = letter;
         }
@@ -620,7 +679,7 @@ s_emit (s_pass1_t *st, int32_t cp, uint32_t o)
         default:
             break;
     }
-    if (utf8proc_category (cp) == UTF8PROC_CATEGORY_ZS) {
+    if (s_category (st->nz, cp) == UTF8PROC_CATEGORY_ZS) {
         s_space (st, o);
         return;
     }
@@ -652,6 +711,85 @@ s_canonical_order (int32_t *seg, size_t n)
     }
 }
 
+//  Where the ASCII head of the current word starts in the output: the
+//  bytes the fast path already wrote since the last blank, which the
+//  paths below take back so that a combining mark or a homoglyph sees the
+//  whole word
+static size_t
+s_word_head (const s_pass1_t *st)
+{
+    size_t k = st->j;
+    size_t stop = st->j > S_HEAD_MAX? st->j - S_HEAD_MAX: 0;
+    if (stop < st->no_back)
+        stop = st->no_back;
+    if (stop < st->line_start)
+        stop = st->line_start;
+    while (k > stop && st->sc->buf [k - 1] != ' ')
+        k--;
+    return k;
+}
+
+//  The plain-word path: a word of printable ASCII and plain two-byte code
+//  points (S_CP_PLAIN: Cyrillic and Greek letters, say) comes out of NFKC
+//  and folding as it went in, so only the homoglyph repair applies; it
+//  writes what the slow path would, without its passes over the word.
+//  Returns the raw position after the word, or 0 (nothing written) if the
+//  word needs the slow path.
+static size_t
+s_plain_word (s_pass1_t *st, size_t i)
+{
+    const uint16_t *table = st->nz->cp_table;
+    size_t k = s_word_head (st);
+    if (st->j - k >= S_PLAIN_MAX)
+        return 0;
+    int32_t cps [S_PLAIN_MAX];
+    uint32_t offs [S_PLAIN_MAX];
+    size_t n = 0;
+    for (size_t p = k; p < st->j; p++) {
+        cps [n] = (unsigned char) st->sc->buf [p];
+        offs [n++] = st->sc->off [p];
+    }
+    const unsigned char *raw = st->raw;
+    size_t size = st->size;
+    while (i < size) {
+        unsigned char c = raw [i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
+            break;
+        if (n == S_PLAIN_MAX || c < 0x20 || c == 0x7F)
+            return 0;
+        int32_t cp = c;
+        size_t len = 1;
+        if (c >= 0x80) {
+            if (c < 0xC2 || c > 0xDF || i + 1 >= size || (raw [i + 1] & 0xC0) != 0x80)
+                return 0;
+            cp = ((c & 0x1F) << 6) | (raw [i + 1] & 0x3F);
+            if (!(table [cp] & S_CP_PLAIN))
+                return 0;
+            len = 2;
+        }
+        cps [n] = cp;
+        offs [n++] = (uint32_t) i;
+        i += len;
+    }
+    s_repair_homoglyphs (st, cps, offs, n);
+    st->j = k;
+    st->last = k > st->line_start? (unsigned char) st->sc->buf [k - 1]: ' ';
+    for (size_t q = 0; q < n; q++) {
+        int32_t cp = cps [q];
+        if (cp < 0x80)
+            s_put (st, (unsigned char) cp, offs [q]);
+        else {
+            s_put (st, (unsigned char) (0xC0 | (cp >> 6)), offs [q]);
+            s_put (st, (unsigned char) (0x80 | (cp & 0x3F)), offs [q]);
+        }
+    }
+    //  As the slow path: nothing written here is taken back again.  The
+    //  output is no longer than the input read, so the fast path's room
+    //  (reserved as input left + 64) still holds.
+    st->no_back = st->j;
+    return i;
+}
+
 //  The slow path: from the start of the current word up to the next ASCII
 //  blank, decode, NFKC, repair homoglyphs, fold and write.  Returns the
 //  raw position to continue from.
@@ -660,16 +798,7 @@ s_slow_path (s_pass1_t *st, size_t i)
 {
     struct ab_doc_scratch_t *sc = st->sc;
     ab_doc_t *doc = st->doc;
-    //  Take back the ASCII head of the word the fast path already wrote,
-    //  so a combining mark or a homoglyph sees the whole word.
-    size_t k = st->j;
-    size_t stop = st->j > S_HEAD_MAX? st->j - S_HEAD_MAX: 0;
-    if (stop < st->no_back)
-        stop = st->no_back;
-    if (stop < st->line_start)
-        stop = st->line_start;
-    while (k > stop && sc->buf [k - 1] != ' ')
-        k--;
+    size_t k = s_word_head (st);
     size_t head = st->j - k;
     if (s_reserve_pair (&sc->cps, &sc->cp_off, &sc->cp_cap, head + 2 * S_RUN_MAX + 8)) {
         st->oom = true;
@@ -715,7 +844,7 @@ s_slow_path (s_pass1_t *st, size_t i)
         if (cp == 0xFEFF)
             doc->controls++;        //  byte order mark
         else {
-            if (n >= limit && !s_joins_segment (cp))
+            if (n >= limit && !s_joins_segment (st->nz, cp))
                 break;              //  a new segment starts: safe cut
             sc->cps [n] = cp;
             sc->cp_off [n++] = (uint32_t) i;
@@ -734,8 +863,11 @@ s_slow_path (s_pass1_t *st, size_t i)
     for (size_t q = 0; q < n; q++) {
         int32_t cp = sc->cps [q];
         if (cp >= 0xA0) {
-            const utf8proc_property_t *p = utf8proc_get_property (cp);
-            if (p->decomp_seqindex != UINT16_MAX || (cp >= 0xAC00 && cp <= 0xD7A3)) {
+            bool decomposes = cp < S_CP_TABLE
+                            ? (st->nz->cp_table [cp] & S_CP_DECOMPOSES) != 0
+                            : utf8proc_get_property (cp)->decomp_seqindex != UINT16_MAX
+                              || (cp >= 0xAC00 && cp <= 0xD7A3);
+            if (decomposes) {
                 int boundclass = 0;
                 utf8proc_ssize_t got = utf8proc_decompose_char (cp, sc->nf + m, 18,
                     (utf8proc_option_t) (UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT), &boundclass);
@@ -753,7 +885,7 @@ s_slow_path (s_pass1_t *st, size_t i)
     size_t w = 0;
     for (size_t s = 0; s < m;) {
         size_t e = s + 1;
-        while (e < m && s_joins_segment (sc->nf [e]))
+        while (e < m && s_joins_segment (st->nz, sc->nf [e]))
             e++;
         if (e - s == 1) {
             sc->nf [w] = sc->nf [s];
@@ -905,8 +1037,10 @@ s_decode_pass (s_pass1_t *st)
             s_emit (st, 0x2000 + (raw [i + 2] - 0x80), (uint32_t) i);
             i += 3;
         }
-        else
-            i = s_slow_path (st, i);
+        else {
+            size_t next = s_plain_word (st, i);
+            i = next? next: s_slow_path (st, i);
+        }
     }
     if (!st->oom)
         s_newline (st, (uint32_t) size);
