@@ -905,6 +905,10 @@ test_rule_errors (void **state)
                     "needs a (?<src>...) group");
     s_expect_error ("attributions.tsv", "self\t-\tsomeone\t\\bsomeone\\b\n", 0,
                     "expected 5 tab-separated fields");
+    s_expect_error ("attributions.tsv", "self\t-\tsomeone\tsomeone&\t\\bsomeone\\b\n", 0,
+                    "an empty trigger group");
+    s_expect_error ("attributions.tsv", "self\t-\tsomeone\ta&b&c&d&e\t\\bsomeone\\b\n", 0,
+                    "more than 4 trigger groups");
 
     //  A missing file names itself
     s_copy_rules ();
@@ -983,6 +987,38 @@ test_whole_characters (void **state)
         assert_non_null (claim);
         assert_string_equal (claim->attribution, labels [i]);
         assert_true (claim->match_end <= doc.size);
+        ab_result_destroy (&result);
+        s_doc_free (&doc);
+    }
+    ab_extractor_destroy (&x);
+    s_remove_rules ();
+}
+
+//  A cue with trigger groups joined by '&' runs only where a word of
+//  each group is in the sentence, though its pattern alone would match
+static void
+test_cue_trigger_groups (void **state)
+{
+    (void) state;
+    s_copy_rules ();
+    s_append ("entities.tsv", "ZZ\tcountry\tZembla\t-\t-\tZembla|Zemblan\n");
+    s_append ("claims.rules", S_BASING_RULE);
+    s_append ("attributions.tsv", "self\treported\tthe pair\talpha&beta|gamma\t\\balpha\\b\n");
+    ab_extractor_t *x = s_load_tmpdir ();
+    const char *texts [] = {
+        "The United States gained access to four new bases in Zembla, alpha said.",
+        "The United States gained access to four new bases in Zembla, alpha and gamma said."
+    };
+    const char *labels [] = { "", "the pair" };
+    for (int i = 0; i < 2; i++) {
+        ab_doc_t doc;
+        s_doc (texts [i], &doc);
+        ab_result_t *result = ab_result_new ();
+        assert_int_equal (ab_extract (x, &doc, "2024-03-25", result), 1);
+        int count;
+        const ab_claim_t *claim = s_find (result, "basing_access{host=ZZ}", &count);
+        assert_non_null (claim);
+        assert_string_equal (claim->attribution, labels [i]);
         ab_result_destroy (&result);
         s_doc_free (&doc);
     }
@@ -1458,6 +1494,7 @@ main (void)
         cmocka_unit_test (test_rule_errors),
         cmocka_unit_test (test_rule_extension),
         cmocka_unit_test (test_whole_characters),
+        cmocka_unit_test (test_cue_trigger_groups),
         cmocka_unit_test (test_veto_lines),
         cmocka_unit_test (test_rule_kinds),
         cmocka_unit_test (test_entity_alternation),

@@ -550,13 +550,19 @@ s_match_at_mentions (const s_run_t *run, const s_sentence_t *sent,
     return -1;
 }
 
+//  Is a word of every need group among the sentence's trigger words?
 static bool
-s_bits_any (const uint64_t *need, const uint64_t *have)
+s_needs_met (const uint64_t (*need) [AB_X_TRIGGER_WORDS], int need_count,
+             const uint64_t *triggers)
 {
-    uint64_t any = 0;
-    for (int w = 0; w < AB_X_TRIGGER_WORDS; w++)
-        any |= need [w] & have [w];
-    return any != 0;
+    for (int n = 0; n < need_count; n++) {
+        uint64_t any = 0;
+        for (int w = 0; w < AB_X_TRIGGER_WORDS; w++)
+            any |= need [n][w] & triggers [w];
+        if (!any)
+            return false;
+    }
+    return true;
 }
 
 //  May the sentence hold every entity kind a pattern needs?  (Kinds a
@@ -686,7 +692,7 @@ s_clause (const char *text, s_sentence_t *sent, uint32_t match_start, uint32_t m
 static bool
 s_cue_possible (const ab_xcue_t *cue, const s_sentence_t *sent)
 {
-    return (cue->always || s_bits_any (cue->need, sent->triggers))
+    return (cue->always || s_needs_met (cue->need, cue->need_count, sent->triggers))
         && s_kinds_met (&cue->kinds, sent);
 }
 
@@ -1420,18 +1426,6 @@ s_emit (s_run_t *run, char *text, ab_result_t *result)
     return emitted;
 }
 
-static bool
-s_needs_met (const ab_xrule_t *rule, const uint64_t *triggers)
-{
-    for (int n = 0; n < rule->need_count; n++) {
-        uint64_t any = 0;
-        for (int w = 0; w < AB_X_TRIGGER_WORDS; w++)
-            any |= rule->need [n][w] & triggers [w];
-        if (!any)
-            return false;
-    }
-    return true;
-}
 
 int
 ab_extract (const ab_extractor_t *self, const ab_doc_t *doc,
@@ -1504,7 +1498,8 @@ ab_extract (const ab_extractor_t *self, const ab_doc_t *doc,
                 for (uint64_t bits = candidates [w];
                      bits && taken < self->max_claims_per_sentence; bits &= bits - 1) {
                     int r = w * 64 + __builtin_ctzll (bits);
-                    if (!s_needs_met (&self->rules [r], sent->triggers)
+                    if (!s_needs_met ((const uint64_t (*) [AB_X_TRIGGER_WORDS]) self->rules [r].need,
+                                      self->rules [r].need_count, sent->triggers)
                     ||  !s_kinds_met (&self->rules [r].kinds, sent))
                         continue;
                     s_claim_t *claim = s_new_claim (&run);

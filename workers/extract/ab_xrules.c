@@ -1805,7 +1805,9 @@ s_load_claims (ab_extractor_t *self, const char *dir, s_ctx_t *ctx)
 //  --------------------------------------------------------------------------
 //  hedges.tsv and attributions.tsv: cue lines compiled into alternations
 
-//  Trigger words "a|b|c" (or "-" for none) into need bits
+//  Trigger words "a|b|c" (or "-" for none) into need bits; "a|b&c|d"
+//  is two groups, a word of each needed ("officials&us|american": the
+//  pattern cannot match without both)
 static int
 s_cue_words (ab_extractor_t *self, s_ctx_t *ctx, char *words, ab_xcue_t *cue)
 {
@@ -1813,19 +1815,30 @@ s_cue_words (ab_extractor_t *self, s_ctx_t *ctx, char *words, ab_xcue_t *cue)
         cue->always = true;
         return 0;
     }
-    int count = 0;
-    for (char *save = NULL, *w = strtok_r (words, "|", &save); w; w = strtok_r (NULL, "|", &save)) {
-        for (const char *c = w; *c; c++)
-            if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
-                return s_fail (ctx, "trigger word '%s' must be one lowercase word of letters "
-                                    "and digits", w);
-        int id = s_trigger (self, ctx, w);
-        if (id < 0)
-            return -1;
-        cue->need [id / 64] |= 1ull << (id % 64);
-        count++;
+    size_t size = strlen (words);
+    if (words [0] == '&' || (size > 0 && words [size - 1] == '&') || strstr (words, "&&"))
+        return s_fail (ctx, "an empty trigger group in '%s'", words);
+    for (char *gsave = NULL, *group = strtok_r (words, "&", &gsave); group;
+         group = strtok_r (NULL, "&", &gsave)) {
+        if (cue->need_count == AB_X_MAX_NEEDS)
+            return s_fail (ctx, "more than %d trigger groups", AB_X_MAX_NEEDS);
+        uint64_t *need = cue->need [cue->need_count++];
+        int count = 0;
+        for (char *save = NULL, *w = strtok_r (group, "|", &save); w; w = strtok_r (NULL, "|", &save)) {
+            for (const char *c = w; *c; c++)
+                if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+                    return s_fail (ctx, "trigger word '%s' must be one lowercase word of letters "
+                                        "and digits", w);
+            int id = s_trigger (self, ctx, w);
+            if (id < 0)
+                return -1;
+            need [id / 64] |= 1ull << (id % 64);
+            count++;
+        }
+        if (count == 0)
+            return s_fail (ctx, "an empty trigger group (use - to try the line on every sentence)");
     }
-    if (count == 0)
+    if (cue->need_count == 0)
         return s_fail (ctx, "no trigger words (use - to try the line on every sentence)");
     return 0;
 }

@@ -216,11 +216,12 @@ typedef struct {
 } ab_xdefine_t;
 
 //  One hedge or attribution cue line.  Like a rule, it is tried only when
-//  one of its trigger words is in the sentence; a line without a pattern
-//  is its trigger words alone.
+//  a word of each of its trigger groups is in the sentence; a line without
+//  a pattern is its trigger words alone.
 typedef struct {
     pcre2_code *code;       //  NULL: the trigger words are the cue
-    uint64_t need [AB_X_TRIGGER_WORDS];
+    uint64_t need [AB_X_MAX_NEEDS][AB_X_TRIGGER_WORDS];
+    int need_count;
     bool always;            //  no trigger words: always tried
     ab_xkinds_t kinds;      //  entity kinds the pattern cannot match without
     ab_xlead_t lead;        //  a leading entity: tried at mentions only
