@@ -959,6 +959,26 @@ test_rule_extension (void **state)
     s_remove_rules ();
 }
 
+//  Each text gives one S_BASING_RULE claim (host Zembla), attributed to
+//  its label ("" for none)
+static void
+s_expect_basing_labels (const ab_extractor_t *x, const char **texts, const char **labels, int count)
+{
+    for (int i = 0; i < count; i++) {
+        ab_doc_t doc;
+        s_doc (texts [i], &doc);
+        ab_result_t *result = ab_result_new ();
+        assert_int_equal (ab_extract (x, &doc, "2024-03-25", result), 1);
+        int found;
+        const ab_claim_t *claim = s_find (result, "basing_access{host=ZZ}", &found);
+        assert_non_null (claim);
+        assert_string_equal (claim->attribution, labels [i]);
+        assert_true (claim->match_end <= doc.size);
+        ab_result_destroy (&result);
+        s_doc_free (&doc);
+    }
+}
+
 //  Patterns match bytes, so a group bounded by '.' may end inside a
 //  character: the label keeps the whole characters only ("Zo", not "Zo"
 //  and half of "ë"), and a literal non-ASCII word still matches
@@ -977,19 +997,7 @@ test_whole_characters (void **state)
         "The United States gained access to four new bases in Zembla, Gazeta Zembłańska reported."
     };
     const char *labels [] = { "Zo", "the Zemblan Gazette" };
-    for (int i = 0; i < 2; i++) {
-        ab_doc_t doc;
-        s_doc (texts [i], &doc);
-        ab_result_t *result = ab_result_new ();
-        assert_int_equal (ab_extract (x, &doc, "2024-03-25", result), 1);
-        int count;
-        const ab_claim_t *claim = s_find (result, "basing_access{host=ZZ}", &count);
-        assert_non_null (claim);
-        assert_string_equal (claim->attribution, labels [i]);
-        assert_true (claim->match_end <= doc.size);
-        ab_result_destroy (&result);
-        s_doc_free (&doc);
-    }
+    s_expect_basing_labels (x, texts, labels, 2);
     ab_extractor_destroy (&x);
     s_remove_rules ();
 }
@@ -1010,18 +1018,7 @@ test_cue_trigger_groups (void **state)
         "The United States gained access to four new bases in Zembla, alpha and gamma said."
     };
     const char *labels [] = { "", "the pair" };
-    for (int i = 0; i < 2; i++) {
-        ab_doc_t doc;
-        s_doc (texts [i], &doc);
-        ab_result_t *result = ab_result_new ();
-        assert_int_equal (ab_extract (x, &doc, "2024-03-25", result), 1);
-        int count;
-        const ab_claim_t *claim = s_find (result, "basing_access{host=ZZ}", &count);
-        assert_non_null (claim);
-        assert_string_equal (claim->attribution, labels [i]);
-        ab_result_destroy (&result);
-        s_doc_free (&doc);
-    }
+    s_expect_basing_labels (x, texts, labels, 2);
     ab_extractor_destroy (&x);
     s_remove_rules ();
 }
