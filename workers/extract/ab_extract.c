@@ -56,13 +56,18 @@
 //  (snprintf "%s" without the format parsing, which showed in profiles:
 //  claims copy many slots)
 static void
-s_copy (char *dest, size_t destlen, const char *src)
+s_copy_n (char *dest, size_t destlen, const char *src, size_t n)
 {
-    size_t n = strlen (src);
     if (n >= destlen)
         n = ab_utf8_floor (src, destlen - 1);
     memcpy (dest, src, n);
     dest [n] = 0;
+}
+
+static void
+s_copy (char *dest, size_t destlen, const char *src)
+{
+    s_copy_n (dest, destlen, src, strlen (src));
 }
 
 //  One entity mention in the normalized text
@@ -552,13 +557,12 @@ s_match_at_mentions (const s_run_t *run, const s_sentence_t *sent,
 
 //  Is a word of every need group among the sentence's trigger words?
 static bool
-s_needs_met (const uint64_t (*need) [AB_X_TRIGGER_WORDS], int need_count,
-             const uint64_t *triggers)
+s_needs_met (const ab_xneeds_t *needs, const uint64_t *triggers)
 {
-    for (int n = 0; n < need_count; n++) {
+    for (int n = 0; n < needs->count; n++) {
         uint64_t any = 0;
         for (int w = 0; w < AB_X_TRIGGER_WORDS; w++)
-            any |= need [n][w] & triggers [w];
+            any |= needs->sets [n][w] & triggers [w];
         if (!any)
             return false;
     }
@@ -692,7 +696,7 @@ s_clause (const char *text, s_sentence_t *sent, uint32_t match_start, uint32_t m
 static bool
 s_cue_possible (const ab_xcue_t *cue, const s_sentence_t *sent)
 {
-    return (cue->always || s_needs_met (cue->need, cue->need_count, sent->triggers))
+    return (cue->always || s_needs_met (&cue->needs, sent->triggers))
         && s_kinds_met (&cue->kinds, sent);
 }
 
@@ -858,11 +862,8 @@ s_attr_try (const s_run_t *run, const s_sentence_t *sent, ab_xwhere_t where,
         *entity = self->aliases [alias].entity;
     }
     else
-    if (size > 0) {
-        size = size < S_LABEL_LEN ? size : ab_utf8_floor (src, S_LABEL_LEN - 1);
-        memcpy (label, src, size);
-        label [size] = 0;
-    }
+    if (size > 0)
+        s_copy_n (label, S_LABEL_LEN, src, size);
     else
         return false;
     *hedge = attr->hedge;
@@ -1498,8 +1499,7 @@ ab_extract (const ab_extractor_t *self, const ab_doc_t *doc,
                 for (uint64_t bits = candidates [w];
                      bits && taken < self->max_claims_per_sentence; bits &= bits - 1) {
                     int r = w * 64 + __builtin_ctzll (bits);
-                    if (!s_needs_met ((const uint64_t (*) [AB_X_TRIGGER_WORDS]) self->rules [r].need,
-                                      self->rules [r].need_count, sent->triggers)
+                    if (!s_needs_met (&self->rules [r].needs, sent->triggers)
                     ||  !s_kinds_met (&self->rules [r].kinds, sent))
                         continue;
                     s_claim_t *claim = s_new_claim (&run);

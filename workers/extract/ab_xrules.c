@@ -1236,6 +1236,21 @@ s_trigger (ab_extractor_t *self, s_ctx_t *ctx, const char *word)
     return self->trigger_count++;
 }
 
+//  Add a need or trigger word (noun says which, for the message) to set;
+//  returns its trigger id, or -1
+static int
+s_need_word (ab_extractor_t *self, s_ctx_t *ctx, const char *noun, const char *word, uint64_t *set)
+{
+    for (const char *c = word; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+            return s_fail (ctx, "%s '%s' must be one lowercase word of letters and digits",
+                           noun, word), -1;
+    int id = s_trigger (self, ctx, word);
+    if (id >= 0)
+        set [id / 64] |= 1ull << (id % 64);
+    return id;
+}
+
 static int
 s_form_index (const ab_extractor_t *self, const char *name)
 {
@@ -1255,7 +1270,7 @@ s_finish_rule (ab_extractor_t *self, s_ctx_t *ctx, s_block_t *block)
     ctx->line = rule->line;
     if (rule->form < 0)
         return s_fail (ctx, "rule %s has no 'form' line", rule->id);
-    if (rule->need_count == 0)
+    if (rule->needs.count == 0)
         return s_fail (ctx, "rule %s has no 'need' line (every rule needs a trigger word, "
                             "so that sentences without one are skipped cheaply)", rule->id);
     if (!block->match.data)
@@ -1578,9 +1593,9 @@ s_block_line (ab_extractor_t *self, s_ctx_t *ctx, s_block_t *block, char *keywor
             return 0;
         }
         if (strcmp (keyword, "need") == 0) {
-            if (rule->need_count == AB_X_MAX_NEEDS)
+            if (rule->needs.count == AB_X_MAX_NEEDS)
                 return s_fail (ctx, "more than %d need lines", AB_X_MAX_NEEDS);
-            int need = rule->need_count++;
+            uint64_t *set = rule->needs.sets [rule->needs.count++];
             char *word;
             int words = 0;
             while ((word = s_word (&rest))) {
@@ -1589,14 +1604,9 @@ s_block_line (ab_extractor_t *self, s_ctx_t *ctx, s_block_t *block, char *keywor
                     if (bar)
                         *bar = 0;
                     if (*w) {
-                        for (const char *c = w; *c; c++)
-                            if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
-                                return s_fail (ctx, "need word '%s' must be one lowercase "
-                                                    "word of letters and digits", w);
-                        int id = s_trigger (self, ctx, w);
+                        int id = s_need_word (self, ctx, "need word", w, set);
                         if (id < 0)
                             return -1;
-                        rule->need [need][id / 64] |= 1ull << (id % 64);
                         int r = self->rule_count - 1;
                         self->trigger_rules [id][r / 64] |= 1ull << (r % 64);
                         words++;
@@ -1820,25 +1830,19 @@ s_cue_words (ab_extractor_t *self, s_ctx_t *ctx, char *words, ab_xcue_t *cue)
         return s_fail (ctx, "an empty trigger group in '%s'", words);
     for (char *gsave = NULL, *group = strtok_r (words, "&", &gsave); group;
          group = strtok_r (NULL, "&", &gsave)) {
-        if (cue->need_count == AB_X_MAX_NEEDS)
+        if (cue->needs.count == AB_X_MAX_NEEDS)
             return s_fail (ctx, "more than %d trigger groups", AB_X_MAX_NEEDS);
-        uint64_t *need = cue->need [cue->need_count++];
+        uint64_t *set = cue->needs.sets [cue->needs.count++];
         int count = 0;
         for (char *save = NULL, *w = strtok_r (group, "|", &save); w; w = strtok_r (NULL, "|", &save)) {
-            for (const char *c = w; *c; c++)
-                if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
-                    return s_fail (ctx, "trigger word '%s' must be one lowercase word of letters "
-                                        "and digits", w);
-            int id = s_trigger (self, ctx, w);
-            if (id < 0)
+            if (s_need_word (self, ctx, "trigger word", w, set) < 0)
                 return -1;
-            need [id / 64] |= 1ull << (id % 64);
             count++;
         }
         if (count == 0)
             return s_fail (ctx, "an empty trigger group (use - to try the line on every sentence)");
     }
-    if (cue->need_count == 0)
+    if (cue->needs.count == 0)
         return s_fail (ctx, "no trigger words (use - to try the line on every sentence)");
     return 0;
 }

@@ -180,6 +180,13 @@ typedef struct {
     int count;
 } ab_xkinds_t;
 
+//  Trigger words a rule or cue needs: a word of every set (a rule's need
+//  lines, a cue's groups joined by '&') must be in the sentence
+typedef struct {
+    uint64_t sets [AB_X_MAX_NEEDS][AB_X_TRIGGER_WORDS];
+    int count;
+} ab_xneeds_t;
+
 typedef struct {
     char *id;               //  rule id, reported in ab_claim_t.rule
     int form;               //  index into forms
@@ -188,8 +195,7 @@ typedef struct {
     ab_xlead_t lead;        //  a leading entity: tried at mentions only
     char *unless;           //  expanded pattern that vetoes the rule, or NULL
     pcre2_code *unless_code;
-    uint64_t need [AB_X_MAX_NEEDS][AB_X_TRIGGER_WORDS];
-    int need_count;
+    ab_xneeds_t needs;
     ab_xkinds_t kinds;      //  entity kinds the pattern cannot match without
     ab_xslot_t slots [AB_X_MAX_SLOTS];
     int slot_count;
@@ -220,8 +226,7 @@ typedef struct {
 //  a pattern is its trigger words alone.
 typedef struct {
     pcre2_code *code;       //  NULL: the trigger words are the cue
-    uint64_t need [AB_X_MAX_NEEDS][AB_X_TRIGGER_WORDS];
-    int need_count;
+    ab_xneeds_t needs;
     bool always;            //  no trigger words: always tried
     ab_xkinds_t kinds;      //  entity kinds the pattern cannot match without
     ab_xlead_t lead;        //  a leading entity: tried at mentions only

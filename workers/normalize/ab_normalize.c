@@ -59,9 +59,9 @@
 #define S_CP_DECOMPOSES 0x40        //  has a (compatibility) decomposition
 #define S_CP_PLAIN      0x80        //  two UTF-8 bytes that NFKC, composition
                                     //  and folding all leave as they are
+#define S_CP_LETTER_SHIFT 8
 //  Words up to this many code points may take the plain-word path
 #define S_PLAIN_MAX 64
-#define S_CP_LETTER_SHIFT 8
 
 //  Structure of our class
 
@@ -181,8 +181,9 @@ ab_normalizer_new (const char *rules_dir, char *errbuf, size_t errlen)
         if (p->decomp_seqindex != UINT16_MAX)
             entry |= S_CP_DECOMPOSES;
         entry |= (uint16_t) (ab_nzdata_confusable (self->data, cp) << S_CP_LETTER_SHIFT);
-        //  Not plain: C1 controls, what s_emit folds (guillemets, the soft
-        //  hyphen, spaces), and anything NFKC would touch
+        //  Not plain: C1 controls, what s_emit folds below U+0800
+        //  (guillemets, the soft hyphen, spaces; keep the two lists in
+        //  step), and anything NFKC would touch
         if (cp >= 0xA0 && cp != 0xAB && cp != 0xBB && cp != 0xAD
         &&  p->category != UTF8PROC_CATEGORY_ZS && !(entry & (S_CP_JOINS | S_CP_DECOMPOSES)))
             entry |= S_CP_PLAIN;
@@ -634,6 +635,8 @@ s_emit (s_pass1_t *st, int32_t cp, uint32_t o)
             s_put (st, (unsigned char) cp, o);
         return;
     }
+    //  The cases below U+0800 are also kept off the plain-word path
+    //  (S_CP_PLAIN in ab_normalizer_new)
     switch (cp) {
         case 0x2018: case 0x2019: case 0x201A: case 0x201B:
             s_put (st, '\'', o);
@@ -711,6 +714,13 @@ s_canonical_order (int32_t *seg, size_t n)
     }
 }
 
+//  ASCII blanks end the word the slow and plain-word paths work on
+static inline bool
+s_is_ascii_blank (unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
 //  Where the ASCII head of the current word starts in the output: the
 //  bytes the fast path already wrote since the last blank, which the
 //  paths below take back so that a combining mark or a homoglyph sees the
@@ -753,20 +763,15 @@ s_plain_word (s_pass1_t *st, size_t i)
     size_t size = st->size;
     while (i < size) {
         unsigned char c = raw [i];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
+        if (s_is_ascii_blank (c))
             break;
         if (n == S_PLAIN_MAX || c < 0x20 || c == 0x7F)
             return 0;
-        int32_t cp = c;
-        size_t len = 1;
-        if (c >= 0x80) {
-            if (c < 0xC2 || c > 0xDF || i + 1 >= size || (raw [i + 1] & 0xC0) != 0x80)
-                return 0;
-            cp = ((c & 0x1F) << 6) | (raw [i + 1] & 0x3F);
-            if (!(table [cp] & S_CP_PLAIN))
-                return 0;
-            len = 2;
-        }
+        int32_t cp;
+        bool invalid;
+        size_t len = s_utf8_decode (raw + i, size - i, &cp, &invalid);
+        if (invalid || len > 2 || (len == 2 && !(table [cp] & S_CP_PLAIN)))
+            return 0;           //  ill-formed, three or four bytes, or not plain
         cps [n] = cp;
         offs [n++] = (uint32_t) i;
         i += len;
@@ -818,7 +823,7 @@ s_slow_path (s_pass1_t *st, size_t i)
     while (i < st->size) {
         unsigned char c = st->raw [i];
         if (c < 0x80) {
-            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
+            if (s_is_ascii_blank (c))
                 break;
             if (n >= limit)
                 break;              //  an ASCII character is a safe cut
