@@ -149,6 +149,7 @@ typedef struct {
     uint32_t start;
     uint32_t end;
     const ab_xentry_t *entry;   //  hash entry of the word alone, or NULL
+    uint32_t hash;              //  its key hash (words up to S_MAX_TOKEN_LEN)
 } s_token_t;
 
 //  ASCII letters and digits: the bytes that make up words
@@ -294,11 +295,12 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
         token->start = start;
         token->end = pos;
         token->entry = NULL;
+        token->hash = 0;
         if (pos - start <= S_MAX_TOKEN_LEN) {
             //  The text is a padded copy: the hash may load past the word
             uint64_t head;
-            uint32_t hash = ab_xrules_key_hash_padded (text + start, pos - start, &head);
-            token->entry = s_lookup_word (self, text, start, pos, hash, head);
+            token->hash = ab_xrules_key_hash_padded (text + start, pos - start, &head);
+            token->entry = s_lookup_word (self, text, start, pos, token->hash, head);
         }
         const ab_xentry_t *entry = token->entry;
         if (entry) {
@@ -348,10 +350,13 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
         if (entry->flags & AB_X_PREFIX) {
             char key [AB_X_MAX_ALIAS_TOKENS * S_MAX_TOKEN_LEN + 1];
             size_t n = 0;
+            const ab_xentry_t *so_far = entry;
             for (int j = i; j < ntokens && j < i + AB_X_MAX_ALIAS_TOKENS; j++) {
                 uint32_t len = tokens [j].end - tokens [j].start;
                 if (len > S_MAX_TOKEN_LEN)
                     break;
+                if (j > i && !(so_far->extends >> (tokens [j].hash & 63) & 1))
+                    break;          //  no key goes on with this word
                 const char *t = text + tokens [j].start;
                 for (uint32_t k = 0; k < len; k++)
                     key [n++] = (t [k] >= 'A' && t [k] <= 'Z') ? (char) (t [k] + 32) : t [k];
@@ -361,6 +366,7 @@ s_scan_sentence (const ab_extractor_t *self, const char *text, s_sentence_t *sen
                                                               ab_xrules_key_hash (key, n));
                 if (!longer)
                     break;
+                so_far = longer;
                 int alias = s_entry_alias (self, longer, text, tokens, i, j);
                 if (alias >= 0) {
                     best_alias = alias;

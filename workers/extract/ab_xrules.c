@@ -193,6 +193,7 @@ typedef struct {
     int alias_count;
     uint32_t kinds;
     uint32_t start_kinds;
+    uint64_t extends;
 } s_slot_t;
 
 //  Find or add the slot for key.  NULL on no memory.
@@ -214,6 +215,17 @@ s_entry (s_slot_t *table, uint32_t mask, const char *key)
         if (slot->hash == hash && strcmp (slot->key, key) == 0)
             return slot;
     }
+}
+
+//  The slot for key, or NULL if it has none
+static s_slot_t *
+s_find (s_slot_t *table, uint32_t mask, const char *key)
+{
+    uint32_t hash = ab_xrules_key_hash (key, strlen (key));
+    for (uint32_t i = hash & mask; table [i].key; i = (i + 1) & mask)
+        if (table [i].hash == hash && strcmp (table [i].key, key) == 0)
+            return &table [i];
+    return NULL;
 }
 
 int
@@ -2043,6 +2055,30 @@ s_load_attributions (ab_extractor_t *self, const char *dir, s_ctx_t *ctx)
 //  --------------------------------------------------------------------------
 //  The token hash
 
+//  For every PREFIX key P, the bit (hash & 63) of every word X such that
+//  P followed by X is a key the scanner acts on (an alias, or a PREFIX to
+//  go on from).  Without it the scanner built and looked up "the" + the
+//  next word for every "the" in the text; with it, most next words end the
+//  candidate at one bit test.
+static void
+s_mark_extensions (s_slot_t *table, size_t size, uint32_t mask)
+{
+    for (size_t i = 0; i < size; i++) {
+        const s_slot_t *slot = &table [i];
+        if (!slot->key || (slot->alias_count == 0 && !(slot->flags & AB_X_PREFIX)))
+            continue;
+        size_t len = strlen (slot->key);
+        char head [256];
+        for (size_t cut = 1; cut < len && cut < sizeof head; cut++) {
+            memcpy (head, slot->key, cut);
+            head [cut] = 0;
+            s_slot_t *prefix = s_find (table, mask, head);
+            if (prefix && (prefix->flags & AB_X_PREFIX))
+                prefix->extends |= 1ull << (ab_xrules_key_hash (slot->key + cut, len - cut) & 63);
+        }
+    }
+}
+
 static int
 s_build_table (ab_extractor_t *self, s_ctx_t *ctx)
 {
@@ -2124,6 +2160,8 @@ s_build_table (ab_extractor_t *self, s_ctx_t *ctx)
         if (tsize > 0 && text [tsize - 1] == '.')
             slot->flags |= AB_X_DOT;
     }
+    if (rc == 0)
+        s_mark_extensions (table, size, mask);
     //  Compact: small slots, keys and alias lists in two pools.  Four slots
     //  per key: most words of an article are in the table under no key, and
     //  at a quarter full their probe mostly ends at an empty first slot
@@ -2164,6 +2202,7 @@ s_build_table (ab_extractor_t *self, s_ctx_t *ctx)
             entry->flags = (uint8_t) slot->flags;
             entry->kinds = slot->kinds;
             entry->start_kinds = slot->start_kinds;
+            entry->extends = slot->extends;
             entry->key = (uint32_t) key_at;
             entry->aliases = (uint32_t) alias_at;
             size_t len = strlen (slot->key) + 1;

@@ -93,6 +93,9 @@ typedef struct {
                             //  together, are this key (itself included)
     uint32_t key;           //  offset of the key in key_pool (NUL-terminated)
     uint32_t aliases;       //  offset of its alias indexes in alias_pool
+    uint64_t extends;       //  PREFIX keys: bit (hash & 63) of every word
+                            //  that, run on to this key, makes a key.  The
+                            //  scanner goes on only with such a word.
 } ab_xentry_t;
 
 typedef enum {
