@@ -1037,6 +1037,21 @@ s_claims_of (const ab_extractor_t *x, const char *text)
     return count;
 }
 
+//  Does one sentence give a claim with this key, with the extractor of s_tmpdir?
+static bool
+s_text_has (const ab_extractor_t *x, const char *text, const char *key)
+{
+    ab_doc_t doc;
+    s_doc (text, &doc);
+    ab_result_t *result = ab_result_new ();
+    assert_true (ab_extract (x, &doc, "2024-03-25", result) >= 0);
+    int count = 0;
+    bool found = s_find (result, key, &count) != NULL;
+    ab_result_destroy (&result);
+    s_doc_free (&doc);
+    return found;
+}
+
 //  {entity:KIND} alternatives are grouped by first letter: within a group
 //  the longest alias still wins, an exact-case alias keeps its case, and
 //  aliases opening with a digit or a non-ASCII letter still match
@@ -1086,27 +1101,18 @@ test_entity_alternation (void **state)
     for (int i = 0; cases [i].place; i++) {
         char text [128], key [64];
         snprintf (text, sizeof (text), "Zembla gained access to four bases in %s.", cases [i].place);
-        ab_doc_t doc;
-        s_doc (text, &doc);
-        ab_result_t *result = ab_result_new ();
-        assert_true (ab_extract (x, &doc, "2024-03-25", result) >= 0);
-        int count = 0;
-        const ab_claim_t *claim = NULL;
         if (cases [i].host) {
             snprintf (key, sizeof (key), "basing_access{host=%s}", cases [i].host);
-            claim = s_find (result, key, &count);
-            if (!claim)
+            if (!s_text_has (x, text, key))
                 fprintf (stderr, "\"%s\": no %s\n", text, key);
-            assert_non_null (claim);
-            assert_non_null (s_find (result, "basing_count{sites=4}", &count));
+            assert_true (s_text_has (x, text, key));
+            assert_true (s_text_has (x, text, "basing_count{sites=4}"));
         }
         else {
-            if (result->claim_count)
-                fprintf (stderr, "\"%s\": %s\n", text, result->claims [0].rule);
-            assert_int_equal (result->claim_count, 0);
+            if (s_claims_of (x, text))
+                fprintf (stderr, "\"%s\": expected no claim\n", text);
+            assert_int_equal (s_claims_of (x, text), 0);
         }
-        ab_result_destroy (&result);
-        s_doc_free (&doc);
     }
     ab_extractor_destroy (&x);
     s_remove_rules ();
@@ -1140,17 +1146,10 @@ test_mention_word_breaks (void **state)
     for (int i = 0; cases [i].place; i++) {
         char text [128];
         snprintf (text, sizeof (text), "%s hosts four bases, the ministry said.", cases [i].place);
-        ab_doc_t doc;
-        s_doc (text, &doc);
-        ab_result_t *result = ab_result_new ();
-        assert_true (ab_extract (x, &doc, "2024-03-25", result) >= 0);
-        int count = 0;
-        bool found = s_find (result, "basing_hosts{host=ZI}", &count) != NULL;
+        bool found = s_text_has (x, text, "basing_hosts{host=ZI}");
         if (found != cases [i].found)
             fprintf (stderr, "\"%s\": expected %s\n", text, cases [i].found ? "host ZI" : "no host");
         assert_int_equal (found, cases [i].found);
-        ab_result_destroy (&result);
-        s_doc_free (&doc);
     }
     ab_extractor_destroy (&x);
     s_remove_rules ();
