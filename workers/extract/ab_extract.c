@@ -1433,7 +1433,6 @@ s_emit (s_run_t *run, char *text, ab_result_t *result)
     return emitted;
 }
 
-
 int
 ab_extract (const ab_extractor_t *self, const ab_doc_t *doc,
             const char *published, ab_result_t *result)

@@ -196,36 +196,39 @@ typedef struct {
     uint64_t extends;
 } s_slot_t;
 
+//  The slot holding key, else the empty slot where it would go
+static s_slot_t *
+s_probe (s_slot_t *table, uint32_t mask, const char *key, uint32_t hash)
+{
+    uint32_t i = hash & mask;
+    while (table [i].key && !(table [i].hash == hash && strcmp (table [i].key, key) == 0))
+        i = (i + 1) & mask;
+    return &table [i];
+}
+
 //  Find or add the slot for key.  NULL on no memory.
 static s_slot_t *
 s_entry (s_slot_t *table, uint32_t mask, const char *key)
 {
     size_t size = strlen (key);
     uint32_t hash = ab_xrules_key_hash (key, size);
-    for (uint32_t i = hash & mask; ; i = (i + 1) & mask) {
-        s_slot_t *slot = &table [i];
-        if (!slot->key) {
-            slot->key = s_strndup (key, size);
-            if (!slot->key)
-                return NULL;
-            slot->hash = hash;
-            slot->trigger = -1;
-            return slot;
-        }
-        if (slot->hash == hash && strcmp (slot->key, key) == 0)
-            return slot;
+    s_slot_t *slot = s_probe (table, mask, key, hash);
+    if (!slot->key) {
+        slot->key = s_strndup (key, size);
+        if (!slot->key)
+            return NULL;
+        slot->hash = hash;
+        slot->trigger = -1;
     }
+    return slot;
 }
 
 //  The slot for key, or NULL if it has none
 static s_slot_t *
 s_find (s_slot_t *table, uint32_t mask, const char *key)
 {
-    uint32_t hash = ab_xrules_key_hash (key, strlen (key));
-    for (uint32_t i = hash & mask; table [i].key; i = (i + 1) & mask)
-        if (table [i].hash == hash && strcmp (table [i].key, key) == 0)
-            return &table [i];
-    return NULL;
+    s_slot_t *slot = s_probe (table, mask, key, ab_xrules_key_hash (key, strlen (key)));
+    return slot->key ? slot : NULL;
 }
 
 int
