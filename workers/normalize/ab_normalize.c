@@ -621,6 +621,26 @@ s_repair_homoglyphs (s_pass1_t *st, int32_t *nf, const uint32_t *nf_off, size_t 
     }
 }
 
+//  Write cp as UTF-8, every byte from raw offset o.  One and two bytes
+//  inline: the plain-word path writes every letter of a homoglyph word.
+static inline void
+s_put_cp (s_pass1_t *st, int32_t cp, uint32_t o)
+{
+    if (cp < 0x80)
+        s_put (st, (unsigned char) cp, o);
+    else
+    if (cp < 0x800) {
+        s_put (st, (unsigned char) (0xC0 | (cp >> 6)), o);
+        s_put (st, (unsigned char) (0x80 | (cp & 0x3F)), o);
+    }
+    else {
+        unsigned char bytes [4];
+        utf8proc_ssize_t len = utf8proc_encode_char (cp, bytes);
+        for (utf8proc_ssize_t k = 0; k < len; k++)
+            s_put (st, bytes [k], o);
+    }
+}
+
 //  Write one normalized code point, folding punctuation and blanks
 static void
 s_emit (s_pass1_t *st, int32_t cp, uint32_t o)
@@ -686,10 +706,7 @@ s_emit (s_pass1_t *st, int32_t cp, uint32_t o)
         s_space (st, o);
         return;
     }
-    unsigned char bytes [4];
-    utf8proc_ssize_t len = utf8proc_encode_char (cp, bytes);
-    for (utf8proc_ssize_t k = 0; k < len; k++)
-        s_put (st, bytes [k], o);
+    s_put_cp (st, cp, o);
 }
 
 //  Sort one composition segment into canonical order (stable by combining
@@ -779,15 +796,8 @@ s_plain_word (s_pass1_t *st, size_t i)
     s_repair_homoglyphs (st, cps, offs, n);
     st->j = k;
     st->last = k > st->line_start? (unsigned char) st->sc->buf [k - 1]: ' ';
-    for (size_t q = 0; q < n; q++) {
-        int32_t cp = cps [q];
-        if (cp < 0x80)
-            s_put (st, (unsigned char) cp, offs [q]);
-        else {
-            s_put (st, (unsigned char) (0xC0 | (cp >> 6)), offs [q]);
-            s_put (st, (unsigned char) (0x80 | (cp & 0x3F)), offs [q]);
-        }
-    }
+    for (size_t q = 0; q < n; q++)
+        s_put_cp (st, cps [q], offs [q]);
     //  As the slow path: nothing written here is taken back again.  The
     //  output is no longer than the input read, so the fast path's room
     //  (reserved as input left + 64) still holds.
