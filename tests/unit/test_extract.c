@@ -934,15 +934,26 @@ test_rule_errors (void **state)
     "    slot    host entity:country host\n" \
     "    slot    sites count n\n"
 
+//  The project's rules plus the country Zembla, S_BASING_RULE and the
+//  attribution lines given (or none), loaded from s_tmpdir; the caller
+//  calls s_remove_rules when done
+static ab_extractor_t *
+s_load_basing (const char *attributions)
+{
+    s_copy_rules ();
+    s_append ("entities.tsv", "ZZ\tcountry\tZembla\t-\t-\tZembla|Zemblan\n");
+    s_append ("claims.rules", S_BASING_RULE);
+    if (attributions)
+        s_append ("attributions.tsv", attributions);
+    return s_load_tmpdir ();
+}
+
 //  New entities, forms and rules work from the data files alone
 static void
 test_rule_extension (void **state)
 {
     (void) state;
-    s_copy_rules ();
-    s_append ("entities.tsv", "ZZ\tcountry\tZembla\t-\t-\tZembla|Zemblan\n");
-    s_append ("claims.rules", S_BASING_RULE);
-    ab_extractor_t *x = s_load_tmpdir ();
+    ab_extractor_t *x = s_load_basing (NULL);
     ab_doc_t doc;
     s_doc ("The United States gained access to four new bases in Zembla.", &doc);
     ab_result_t *result = ab_result_new ();
@@ -986,12 +997,9 @@ static void
 test_whole_characters (void **state)
 {
     (void) state;
-    s_copy_rules ();
-    s_append ("entities.tsv", "ZZ\tcountry\tZembla\t-\t-\tZembla|Zemblan\n");
-    s_append ("claims.rules", S_BASING_RULE);
-    s_append ("attributions.tsv", "self\treported\t$\tper\t\\bper\\s(?<src>.{1,3})\n"
-                                  "self\treported\tthe Zemblan Gazette\tgazeta\t\\bGazeta\\sZembłańska\\b\n");
-    ab_extractor_t *x = s_load_tmpdir ();
+    ab_extractor_t *x = s_load_basing (
+        "self\treported\t$\tper\t\\bper\\s(?<src>.{1,3})\n"
+        "self\treported\tthe Zemblan Gazette\tgazeta\t\\bGazeta\\sZembłańska\\b\n");
     const char *texts [] = {
         "The United States gained access to four new bases in Zembla, per Zoë's office.",
         "The United States gained access to four new bases in Zembla, Gazeta Zembłańska reported."
@@ -1008,11 +1016,7 @@ static void
 test_cue_trigger_groups (void **state)
 {
     (void) state;
-    s_copy_rules ();
-    s_append ("entities.tsv", "ZZ\tcountry\tZembla\t-\t-\tZembla|Zemblan\n");
-    s_append ("claims.rules", S_BASING_RULE);
-    s_append ("attributions.tsv", "self\treported\tthe pair\talpha&beta|gamma\t\\balpha\\b\n");
-    ab_extractor_t *x = s_load_tmpdir ();
+    ab_extractor_t *x = s_load_basing ("self\treported\tthe pair\talpha&beta|gamma\t\\balpha\\b\n");
     const char *texts [] = {
         "The United States gained access to four new bases in Zembla, alpha said.",
         "The United States gained access to four new bases in Zembla, alpha and gamma said."
